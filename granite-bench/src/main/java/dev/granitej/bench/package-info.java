@@ -1,0 +1,2 @@
+/** JMH benchmarks and the comparison harness. */
+package dev.granitej.bench;
