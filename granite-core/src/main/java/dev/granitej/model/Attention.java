@@ -1,0 +1,107 @@
+package dev.granitej.model;
+
+import dev.granitej.config.GraniteConfig;
+import dev.granitej.io.Checkpoint;
+import dev.granitej.kernels.AttentionKernel;
+import dev.granitej.kernels.WeightMatrix;
+
+/**
+ * Causal grouped-query attention of one layer. The H models use no positional encoding at all (NoPE); the
+ * dense models rotate q and k with RoPE (rotate-half layout). {@code attention_multiplier} is the whole
+ * softmax scale. Keys and values go to this layer's {@link KvCache}.
+ */
+final class Attention implements Mixer {
+
+    private final int layer;
+    private final int hidden;
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final int qDim;
+    private final int kvDim;
+    private final float scale;
+    private final WeightMatrix wq;
+    private final WeightMatrix wk;
+    private final WeightMatrix wv;
+    private final WeightMatrix wo;
+    /** RoPE inverse frequencies, or {@code null} for NoPE. */
+    private final float[] invFreq;
+
+    Attention(GraniteConfig c, Checkpoint ckpt, int layer) {
+        this.layer = layer;
+        this.hidden = c.hiddenSize();
+        this.heads = c.numAttentionHeads();
+        this.kvHeads = c.numKeyValueHeads();
+        this.headDim = c.headDim();
+        this.qDim = heads * headDim;
+        this.kvDim = kvHeads * headDim;
+        this.scale = c.attentionMultiplier();
+        String p = "model.layers." + layer + ".self_attn.";
+        this.wq = ckpt.tensor(p + "q_proj.weight").requireShape(qDim, hidden).asMatrix(qDim, hidden);
+        this.wk = ckpt.tensor(p + "k_proj.weight").requireShape(kvDim, hidden).asMatrix(kvDim, hidden);
+        this.wv = ckpt.tensor(p + "v_proj.weight").requireShape(kvDim, hidden).asMatrix(kvDim, hidden);
+        this.wo = ckpt.tensor(p + "o_proj.weight").requireShape(hidden, qDim).asMatrix(hidden, qDim);
+        for (String bias : new String[] {"q_proj.bias", "k_proj.bias", "v_proj.bias", "o_proj.bias"}) {
+            if (ckpt.find(p + bias).isPresent()) {
+                throw new dev.granitej.io.CheckpointException(ckpt.directory().getFileName() + ": tensor '" + p
+                        + bias + "' present, but attention biases are not supported");
+            }
+        }
+        if (c.rope()) {
+            if (headDim % 2 != 0) {
+                throw new dev.granitej.config.ConfigException("RoPE needs an even head_dim, got " + headDim);
+            }
+            invFreq = new float[headDim / 2];
+            for (int i = 0; i < invFreq.length; i++) {
+                invFreq[i] = (float) (1.0 / Math.pow(c.ropeTheta(), (2.0 * i) / headDim));
+            }
+        } else {
+            invFreq = null;
+        }
+    }
+
+    @Override
+    public void forward(SequenceState state, Workspace ws, float[] in, float[] out, int position) {
+        int tokens = ws.tokens;
+        KvCache cache = state.kv(layer);
+        wq.matmul(in, hidden, ws.q, qDim, tokens, 0, qDim);
+        wk.matmul(in, hidden, ws.k, kvDim, tokens, 0, kvDim);
+        wv.matmul(in, hidden, ws.v, kvDim, tokens, 0, kvDim);
+        if (invFreq != null) {
+            for (int t = 0; t < tokens; t++) {
+                int pos = position + t;
+                for (int h = 0; h < heads; h++) {
+                    rotate(ws.q, t * qDim + h * headDim, pos);
+                }
+                for (int h = 0; h < kvHeads; h++) {
+                    rotate(ws.k, t * kvDim + h * headDim, pos);
+                }
+            }
+        }
+        cache.append(ws.k, ws.v, tokens);
+        int group = heads / kvHeads;
+        for (int t = 0; t < tokens; t++) {
+            int visible = position + t + 1;
+            for (int h = 0; h < heads; h++) {
+                int off = t * qDim + h * headDim;
+                AttentionKernel.attend(ws.q, off, cache.keys, cache.values, (h / group) * headDim, kvDim, visible,
+                        headDim, scale, ws.scores, ws.context, off);
+            }
+        }
+        wo.matmul(ws.context, qDim, out, hidden, tokens, 0, hidden);
+    }
+
+    /** Rotate-half RoPE in fp32: pairs (i, i + head_dim/2) turn by {@code pos · inv_freq[i]}. */
+    private void rotate(float[] x, int off, int pos) {
+        int half = headDim / 2;
+        for (int i = 0; i < half; i++) {
+            double angle = (double) pos * invFreq[i];
+            float cos = (float) Math.cos((float) angle);
+            float sin = (float) Math.sin((float) angle);
+            float x0 = x[off + i];
+            float x1 = x[off + i + half];
+            x[off + i] = x0 * cos - x1 * sin;
+            x[off + i + half] = x1 * cos + x0 * sin;
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package dev.granitej.model;
+
+import dev.granitej.config.GraniteConfig;
+import dev.granitej.config.LayerType;
+import dev.granitej.io.Checkpoint;
+import dev.granitej.io.Tensor;
+import dev.granitej.kernels.Vec;
+import dev.granitej.kernels.WeightMatrix;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A loaded Granite 4.0 model: configuration plus read-only weights mapped from the checkpoint. Immutable and
+ * safe to share between threads; everything a sequence mutates lives in its {@link SequenceState}.
+ * {@link #close()} unmaps the weights: no state of this model may be advanced afterwards.
+ *
+ * <p>The forward pass: embeddings × {@code embedding_multiplier}, the decoder layers, the final RMSNorm and
+ * {@code lm_head / logits_scaling}, all in fp32 on F32/BF16/F16 weights.
+ */
+public final class GraniteModel implements AutoCloseable {
+
+    /** Tokens a forward pass processes at once; longer prompts are fed in chunks of this size. */
+    static final int PREFILL_CHUNK = 256;
+
+    private final GraniteConfig config;
+    private final Checkpoint checkpoint;
+    private final WeightMatrix embedding;
+    private final WeightMatrix lmHead;
+    private final List<DecoderLayer> layers;
+    private final float[] finalNorm;
+    private final Workspace.Dims dims;
+
+    private GraniteModel(GraniteConfig config, Checkpoint checkpoint) {
+        this.config = config;
+        this.checkpoint = checkpoint;
+        int h = config.hiddenSize();
+        int v = config.vocabSize();
+        this.embedding = checkpoint.tensor("model.embed_tokens.weight").requireShape(v, h).asMatrix(v, h);
+        var head = checkpoint.find("lm_head.weight");
+        if (head.isPresent()) {
+            this.lmHead = head.get().requireShape(v, h).asMatrix(v, h);
+        } else if (config.tieWordEmbeddings()) {
+            this.lmHead = embedding;
+        } else {
+            throw new dev.granitej.io.CheckpointException(checkpoint.directory().getFileName()
+                    + ": missing tensor 'lm_head.weight' (tie_word_embeddings is false)");
+        }
+        this.finalNorm = checkpoint.tensor("model.norm.weight").requireShape(h).toFloatArray();
+        List<DecoderLayer> list = new ArrayList<>();
+        for (int i = 0; i < config.numLayers(); i++) {
+            list.add(buildLayer(config, checkpoint, i));
+        }
+        this.layers = List.copyOf(list);
+        int ffnWidth = config.sharedIntermediateSize();
+        this.dims = new Workspace.Dims(h, config.mambaInProjDim(), config.mambaInner(), config.mambaConvDim(),
+                config.numAttentionHeads() * config.headDim(), config.numKeyValueHeads() * config.headDim(),
+                ffnWidth, config.isMoe() ? config.intermediateSize() : 0, config.numLocalExperts(),
+                config.isMoe() ? config.numExpertsPerToken() : 0);
+    }
+
+    private static DecoderLayer buildLayer(GraniteConfig c, Checkpoint ckpt, int i) {
+        String p = "model.layers." + i + ".";
+        int h = c.hiddenSize();
+        Mixer mixer = c.layerTypes().get(i) == LayerType.MAMBA ? new Mamba2Mixer(c, ckpt, i) : new Attention(c, ckpt, i);
+        SwiGluMlp shared = new SwiGluMlp(ckpt, p + "shared_mlp.", h, c.sharedIntermediateSize());
+        FeedForward ffn = c.isMoe()
+                ? new MoeFeedForward(ckpt, p + "block_sparse_moe.", h, c.intermediateSize(), c.numLocalExperts(),
+                        c.numExpertsPerToken(), shared)
+                : shared;
+        float[] inNorm = ckpt.tensor(p + "input_layernorm.weight").requireShape(h).toFloatArray();
+        float[] postNorm = ckpt.tensor(p + "post_attention_layernorm.weight").requireShape(h).toFloatArray();
+        return new DecoderLayer(mixer, ffn, inNorm, postNorm, c.rmsNormEps(), c.residualMultiplier(), h);
+    }
+
+    /** Loads {@code config.json} and the safetensors weights of a checkpoint directory (no signature check). */
+    public static GraniteModel load(Path directory) {
+        GraniteConfig config = GraniteConfig.load(directory.resolve("config.json"));
+        Checkpoint ckpt = Checkpoint.open(directory);
+        try {
+            return new GraniteModel(config, ckpt);
+        } catch (RuntimeException e) {
+            ckpt.close();
+            throw e;
+        }
+    }
+
+    /** The model's configuration. */
+    public GraniteConfig config() {
+        return config;
+    }
+
+    /** The mapped checkpoint. */
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    /** A fresh sequence state at position 0 that can hold up to {@code maxPositions} tokens. */
+    public SequenceState newState(int maxPositions) {
+        if (maxPositions <= 0) {
+            throw new IllegalArgumentException("maxPositions must be positive, was " + maxPositions);
+        }
+        return new SequenceState(config, maxPositions, dims);
+    }
+
+    /**
+     * Feeds {@code tokens} to the sequence and returns the logits of the last one ({@code vocab_size} floats).
+     * Long inputs are processed in chunks; the state carries across chunks and calls.
+     */
+    public float[] forward(SequenceState state, int[] tokens) {
+        float[] logits = new float[config.vocabSize()];
+        forward(state, tokens, 0, tokens.length, logits, false);
+        return logits;
+    }
+
+    /** Feeds {@code tokens} and returns the logits of every one, row-major {@code [tokens][vocab_size]}. */
+    public float[] forwardAll(SequenceState state, int[] tokens) {
+        float[] logits = new float[Math.multiplyExact(tokens.length, config.vocabSize())];
+        forward(state, tokens, 0, tokens.length, logits, true);
+        return logits;
+    }
+
+    /**
+     * Feeds {@code count} tokens starting at {@code tokens[offset]}. With {@code all} the logits of every token
+     * go to {@code logits} row by row; otherwise only the last token's. Ids out of range and context overflow
+     * are rejected before anything is consumed.
+     */
+    public void forward(SequenceState state, int[] tokens, int offset, int count, float[] logits, boolean all) {
+        Objects.requireNonNull(state, "state");
+        Objects.checkFromIndexSize(offset, count, tokens.length);
+        if (count == 0) {
+            throw new IllegalArgumentException("no tokens to feed");
+        }
+        int vocab = config.vocabSize();
+        for (int i = offset; i < offset + count; i++) {
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at index " + (i - offset)
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+        if ((long) state.position + count > state.maxPositions()) {
+            throw new ContextOverflowException(state.position, count, state.maxPositions());
+        }
+        int need = all ? count * vocab : vocab;
+        if (logits.length < need) {
+            throw new IllegalArgumentException("logits buffer holds " + logits.length + " floats, needs " + need);
+        }
+        for (int done = 0; done < count; ) {
+            int n = Math.min(PREFILL_CHUNK, count - done);
+            boolean last = done + n == count;
+            runChunk(state, tokens, offset + done, n, logits, all ? done * vocab : 0, all, last);
+            done += n;
+        }
+    }
+
+    private void runChunk(SequenceState state, int[] tokens, int offset, int n, float[] logits, int logitsOffset,
+                          boolean all, boolean lastChunk) {
+        Workspace ws = state.workspace;
+        ws.ensure(n, state.position + n);
+        int h = config.hiddenSize();
+        for (int t = 0; t < n; t++) {
+            embed(tokens[offset + t], ws.hidden, t * h);
+        }
+        for (DecoderLayer layer : layers) {
+            layer.forward(state, ws, state.position);
+        }
+        state.position += n;
+        if (all) {
+            for (int t = 0; t < n; t++) {
+                head(ws, t, logits, logitsOffset + t * config.vocabSize());
+            }
+        } else if (lastChunk) {
+            head(ws, n - 1, logits, 0);
+        }
+    }
+
+    private void embed(int token, float[] out, int off) {
+        int h = config.hiddenSize();
+        float m = config.embeddingMultiplier();
+        for (int j = 0; j < h; j++) {
+            out[off + j] = embedding.get(token, j) * m;
+        }
+    }
+
+    private void head(Workspace ws, int t, float[] logits, int off) {
+        int h = config.hiddenSize();
+        Vec.rmsNorm(ws.normed, 0, ws.hidden, t * h, finalNorm, 0, h, config.rmsNormEps());
+        lmHead.matvec(ws.normed, 0, logits, off, 0, config.vocabSize());
+        Vec.scale(logits, off, config.vocabSize(), 1f / config.logitsScaling());
+    }
+
+    /**
+     * The hidden state entering each decoder layer and, last, the output of the final norm, for one pass over
+     * {@code tokens} from a fresh state: {@code [layers + 1][tokens][hidden]}. A debugging aid that finds the
+     * first layer where two implementations diverge.
+     */
+    public float[][] hiddenStates(int[] tokens) {
+        SequenceState state = newState(tokens.length);
+        Workspace ws = state.workspace;
+        int n = tokens.length;
+        int h = config.hiddenSize();
+        ws.ensure(n, n);
+        float[][] out = new float[layers.size() + 1][];
+        for (int t = 0; t < n; t++) {
+            embed(tokens[t], ws.hidden, t * h);
+        }
+        for (int i = 0; i < layers.size(); i++) {
+            out[i] = java.util.Arrays.copyOf(ws.hidden, n * h);
+            layers.get(i).forward(state, ws, 0);
+        }
+        float[] fin = new float[n * h];
+        for (int t = 0; t < n; t++) {
+            Vec.rmsNorm(fin, t * h, ws.hidden, t * h, finalNorm, 0, h, config.rmsNormEps());
+        }
+        out[layers.size()] = fin;
+        return out;
+    }
+
+    /** Total parameters (elements of every tensor). */
+    public long parameterCount() {
+        long n = 0;
+        for (Tensor t : checkpoint.tensors().values()) {
+            n += t.elementCount();
+        }
+        return n;
+    }
+
+    /** Unmaps the weights. */
+    @Override
+    public void close() {
+        checkpoint.close();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.granitej.model;
+
+import dev.granitej.config.GraniteConfig;
+import dev.granitej.io.Checkpoint;
+import dev.granitej.kernels.CausalConv1d;
+import dev.granitej.kernels.SsmScan;
+import dev.granitej.kernels.Vec;
+import dev.granitej.kernels.WeightMatrix;
+
+/**
+ * The Mamba-2 mixer of one layer (HF {@code GraniteMoeHybridMambaLayer}): in_proj splits into the gate z, the
+ * conv input xBC and the raw time steps; a causal depthwise conv with SiLU gives x, B and C; the selective
+ * scan runs token by token in fp32; then {@code y·silu(z)} is RMS-normalised over the whole inner width
+ * (as HF does, also with several groups) and projected back by out_proj. Prefill and decode are the same
+ * recurrence, so a prompt fed in chunks gives the result of feeding it at once.
+ */
+final class Mamba2Mixer implements Mixer {
+
+    private final int layer;
+    private final int hidden;
+    private final int inner;
+    private final int convDim;
+    private final int projDim;
+    private final int heads;
+    private final int headDim;
+    private final int stateSize;
+    private final int groups;
+    private final int convKernel;
+    private final float eps;
+    private final float timeStepMin;
+    private final float timeStepMax;
+    private final WeightMatrix inProj;
+    private final WeightMatrix outProj;
+    /** Conv taps time-major, {@code [K][conv_dim]}, so the kernel runs along channels. */
+    private final float[] convWeight;
+    private final float[] convBias;
+    private final float[] dtBias;
+    /** {@code A = -exp(A_log)}, precomputed in fp32 as HF does. */
+    private final float[] a;
+    private final float[] d;
+    private final float[] normWeight;
+
+    Mamba2Mixer(GraniteConfig c, Checkpoint ckpt, int layer) {
+        this.layer = layer;
+        this.hidden = c.hiddenSize();
+        this.inner = c.mambaInner();
+        this.convDim = c.mambaConvDim();
+        this.projDim = c.mambaInProjDim();
+        this.heads = c.mambaHeads();
+        this.headDim = c.mambaHeadDim();
+        this.stateSize = c.mambaStateSize();
+        this.groups = c.mambaGroups();
+        this.convKernel = c.mambaConvKernel();
+        this.eps = c.rmsNormEps();
+        this.timeStepMin = c.timeStepMin();
+        this.timeStepMax = c.timeStepMax();
+        String p = "model.layers." + layer + ".mamba.";
+        this.inProj = ckpt.tensor(p + "in_proj.weight").requireShape(projDim, hidden).asMatrix(projDim, hidden);
+        this.outProj = ckpt.tensor(p + "out_proj.weight").requireShape(hidden, inner).asMatrix(hidden, inner);
+        float[] w = ckpt.tensor(p + "conv1d.weight").requireShape(convDim, 1, convKernel).toFloatArray();
+        this.convWeight = new float[convKernel * convDim];
+        for (int ch = 0; ch < convDim; ch++) {
+            for (int k = 0; k < convKernel; k++) {
+                convWeight[k * convDim + ch] = w[ch * convKernel + k];
+            }
+        }
+        this.convBias = c.mambaConvBias()
+                ? ckpt.tensor(p + "conv1d.bias").requireShape(convDim).toFloatArray()
+                : new float[convDim];
+        this.dtBias = ckpt.tensor(p + "dt_bias").requireShape(heads).toFloatArray();
+        float[] aLog = ckpt.tensor(p + "A_log").requireShape(heads).toFloatArray();
+        this.a = new float[heads];
+        for (int h = 0; h < heads; h++) {
+            a[h] = (float) -Math.exp(aLog[h]);
+        }
+        this.d = ckpt.tensor(p + "D").requireShape(heads).toFloatArray();
+        this.normWeight = ckpt.tensor(p + "norm.weight").requireShape(inner).toFloatArray();
+    }
+
+    @Override
+    public void forward(SequenceState state, Workspace ws, float[] in, float[] out, int position) {
+        int tokens = ws.tokens;
+        MambaState s = state.mamba(layer);
+        float[] proj = ws.mambaProj;
+        float[] xc = ws.convOut;
+        float[] y = ws.mambaGated;
+        inProj.matmul(in, hidden, proj, projDim, tokens, 0, projDim);
+        int headsPerGroup = heads / groups;
+        int cOffset = inner + groups * stateSize;
+        for (int t = 0; t < tokens; t++) {
+            int row = t * projDim;
+            CausalConv1d.step(s.conv, 0, convWeight, convBias, convKernel, convDim, proj, row + inner, xc, 0);
+            Vec.silu(xc, 0, convDim);
+            int yRow = t * inner;
+            for (int h = 0; h < heads; h++) {
+                int g = h / headsPerGroup;
+                float dt = softplus(proj[row + inner + convDim + h] + dtBias[h]);
+                dt = Math.min(Math.max(dt, timeStepMin), timeStepMax);
+                float dA = (float) Math.exp(dt * a[h]);
+                SsmScan.step(s.ssm, h * headDim * stateSize, headDim, stateSize, dt, dA,
+                        xc, h * headDim, xc, inner + g * stateSize, xc, cOffset + g * stateSize, d[h],
+                        y, yRow + h * headDim);
+            }
+            // gate first, then normalise over the whole inner width (HF MambaRMSNormGated)
+            Vec.swiglu(y, yRow, proj, row, y, yRow, inner);
+            Vec.rmsNorm(y, yRow, y, yRow, normWeight, 0, inner, eps);
+        }
+        outProj.matmul(y, inner, out, hidden, tokens, 0, hidden);
+    }
+
+    /** torch's softplus with its default threshold of 20. */
+    static float softplus(float v) {
+        return v > 20f ? v : (float) Math.log1p(Math.exp(v));
+    }
+}

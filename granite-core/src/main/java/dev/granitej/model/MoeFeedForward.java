@@ -1,0 +1,97 @@
+package dev.granitej.model;
+
+import dev.granitej.io.Checkpoint;
+import dev.granitej.kernels.Vec;
+import dev.granitej.kernels.WeightMatrix;
+import java.util.Arrays;
+
+/**
+ * Granite's fine-grained mixture of experts with an always-on shared expert. The router picks the top-k
+ * experts by logit and weights them by a softmax over those k logits only; each expert is a SwiGLU MLP
+ * (gate in the first half of {@code input_linear}); expert outputs are weighted by their router probability
+ * and summed in ascending expert order (as HF does), then the shared expert's output is added.
+ */
+final class MoeFeedForward implements FeedForward {
+
+    private final int hidden;
+    private final int width;
+    private final int topK;
+    private final WeightMatrix router;
+    private final WeightMatrix[] expertIn;
+    private final WeightMatrix[] expertOut;
+    private final SwiGluMlp shared;
+
+    MoeFeedForward(Checkpoint ckpt, String prefix, int hidden, int width, int experts, int topK, SwiGluMlp shared) {
+        this.hidden = hidden;
+        this.width = width;
+        this.topK = topK;
+        this.shared = shared;
+        this.router = ckpt.tensor(prefix + "router.layer.weight").requireShape(experts, hidden)
+                .asMatrix(experts, hidden);
+        WeightMatrix in = ckpt.tensor(prefix + "input_linear.weight").requireShape(experts, 2L * width, hidden)
+                .asMatrix(experts * 2 * width, hidden);
+        WeightMatrix out = ckpt.tensor(prefix + "output_linear.weight").requireShape(experts, hidden, width)
+                .asMatrix(experts * hidden, width);
+        this.expertIn = new WeightMatrix[experts];
+        this.expertOut = new WeightMatrix[experts];
+        for (int e = 0; e < experts; e++) {
+            expertIn[e] = in.rows(e * 2 * width, 2 * width);
+            expertOut[e] = out.rows(e * hidden, hidden);
+        }
+    }
+
+    @Override
+    public void forward(Workspace ws, float[] in, float[] out) {
+        int tokens = ws.tokens;
+        Arrays.fill(out, 0, tokens * hidden, 0f);
+        for (int t = 0; t < tokens; t++) {
+            int row = t * hidden;
+            route(ws, in, row);
+            for (int j = 0; j < topK; j++) {
+                int e = ws.topExperts[j];
+                expertIn[e].matvec(in, row, ws.expertHidden, 0, 0, 2 * width);
+                Vec.swiglu(ws.expertHidden, 0, ws.expertHidden, 0, ws.expertHidden, width, width);
+                expertOut[e].matvec(ws.expertHidden, 0, ws.expertOut, 0, 0, hidden);
+                Vec.axpy(out, row, ws.topWeights[j], ws.expertOut, 0, hidden);
+            }
+        }
+        shared.forward(ws, in, ws.sharedOut);
+        Vec.add(out, 0, ws.sharedOut, 0, tokens * hidden);
+    }
+
+    /**
+     * Fills {@code ws.topExperts} with the top-k experts of the token at {@code in[row..]} in ascending id order
+     * and {@code ws.topWeights} with their softmax weights. Equal logits go to the lower id.
+     */
+    private void route(Workspace ws, float[] in, int row) {
+        float[] logits = ws.routerLogits;
+        int experts = expertIn.length;
+        router.matvec(in, row, logits, 0, 0, experts);
+        boolean[] picked = ws.picked;
+        Arrays.fill(picked, 0, experts, false);
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < topK; j++) {
+            int best = -1;
+            for (int e = 0; e < experts; e++) {
+                if (!picked[e] && (best < 0 || logits[e] > logits[best])) {
+                    best = e;
+                }
+            }
+            picked[best] = true;
+            max = Math.max(max, logits[best]);
+        }
+        int n = 0;
+        float sum = 0f;
+        for (int e = 0; e < experts; e++) {
+            if (picked[e]) {
+                float w = (float) Math.exp(logits[e] - max);
+                ws.topExperts[n] = e;
+                ws.topWeights[n++] = w;
+                sum += w;
+            }
+        }
+        for (int j = 0; j < topK; j++) {
+            ws.topWeights[j] /= sum;
+        }
+    }
+}

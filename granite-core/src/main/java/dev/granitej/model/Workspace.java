@@ -1,0 +1,72 @@
+package dev.granitej.model;
+
+/**
+ * Scratch buffers for one forward pass, owned by a session (never by the shared model) and grown on demand,
+ * so a decode step allocates nothing once the buffers have reached their size.
+ */
+final class Workspace {
+
+    private final Dims d;
+
+    Dims dims() {
+        return d;
+    }
+    int tokens;
+    float[] hidden = new float[0];
+    float[] normed = new float[0];
+    float[] branch = new float[0];
+    float[] mambaProj = new float[0];
+    float[] mambaGated = new float[0];
+    float[] convOut;
+    float[] q = new float[0];
+    float[] k = new float[0];
+    float[] v = new float[0];
+    float[] context = new float[0];
+    float[] scores = new float[0];
+    float[] ffnHidden = new float[0];
+    float[] ffnAct = new float[0];
+    float[] sharedOut = new float[0];
+    float[] expertHidden;
+    float[] expertOut;
+    float[] routerLogits;
+    int[] topExperts;
+    float[] topWeights;
+    boolean[] picked;
+
+    record Dims(int hidden, int mambaProj, int mambaInner, int convDim, int qDim, int kvDim, int ffnWidth,
+                int expertWidth, int experts, int topK) {
+    }
+
+    Workspace(Dims d) {
+        this.d = d;
+        this.convOut = new float[Math.max(d.convDim, 1)];
+        this.expertHidden = new float[2 * Math.max(d.expertWidth, 1)];
+        this.expertOut = new float[d.hidden];
+        this.routerLogits = new float[Math.max(d.experts, 1)];
+        this.topExperts = new int[Math.max(d.topK, 1)];
+        this.topWeights = new float[Math.max(d.topK, 1)];
+        this.picked = new boolean[Math.max(d.experts, 1)];
+    }
+
+    /** Makes every per-token buffer hold {@code tokens} rows and the score buffer {@code contextLength} entries. */
+    void ensure(int tokens, int contextLength) {
+        this.tokens = tokens;
+        if (hidden.length < tokens * d.hidden) {
+            hidden = new float[tokens * d.hidden];
+            normed = new float[tokens * d.hidden];
+            branch = new float[tokens * d.hidden];
+            sharedOut = new float[tokens * d.hidden];
+            mambaProj = new float[tokens * d.mambaProj];
+            mambaGated = new float[tokens * d.mambaInner];
+            q = new float[tokens * d.qDim];
+            context = new float[tokens * d.qDim];
+            k = new float[tokens * d.kvDim];
+            v = new float[tokens * d.kvDim];
+            ffnHidden = new float[tokens * 2 * d.ffnWidth];
+            ffnAct = new float[tokens * d.ffnWidth];
+        }
+        if (scores.length < contextLength) {
+            scores = new float[Math.max(contextLength, 2 * scores.length)];
+        }
+    }
+}

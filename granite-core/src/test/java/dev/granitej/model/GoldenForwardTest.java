@@ -1,0 +1,87 @@
+package dev.granitej.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The engine against Hugging Face transformers (fp32, CPU) on every golden checkpoint and prompt: the full
+ * forward, the hidden state of every layer, the greedy continuation through the incremental path and its
+ * logits. Tolerance 2e-4 on logits (golden/README.md).
+ */
+class GoldenForwardTest {
+
+    static final float TOLERANCE = 2e-4f;
+
+    static String[] checkpoints() {
+        return GoldenCase.CHECKPOINTS;
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void fullForwardMatchesEveryPosition(String name) {
+        try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
+            int vocab = model.config().vocabSize();
+            for (int p = 0; g.find("p" + p + ".input_ids").isPresent(); p++) {
+                int[] ids = g.ids("p" + p + ".input_ids");
+                float[] expected = g.floats("p" + p + ".logits");
+                float[] actual = model.forwardAll(model.newState(ids.length), ids);
+                for (int t = 0; t < ids.length; t++) {
+                    float diff = GoldenCase.maxAbsDiff(actual, t * vocab, expected, t * vocab, vocab);
+                    assertTrue(diff <= TOLERANCE, name + " p" + p + " position " + t + ": max |logit diff| " + diff);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void hiddenStatesMatchLayerByLayer(String name) {
+        try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
+            for (int p = 0; g.find("p" + p + ".input_ids").isPresent(); p++) {
+                if (g.find("p" + p + ".hidden_states").isEmpty()) {
+                    continue;
+                }
+                int[] ids = g.ids("p" + p + ".input_ids");
+                float[] expected = g.floats("p" + p + ".hidden_states");
+                float[][] actual = model.hiddenStates(ids);
+                int n = actual[0].length;
+                assertEquals(expected.length, actual.length * n, "hidden_states size");
+                for (int layer = 0; layer < actual.length; layer++) {
+                    float diff = GoldenCase.maxAbsDiff(actual[layer], 0, expected, layer * n, n);
+                    assertTrue(diff <= TOLERANCE, name + " p" + p + ": first divergence at hidden state " + layer
+                            + " (max |diff| " + diff + ")");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void greedyDecodeMatchesIdsAndLogits(String name) {
+        try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
+            int vocab = model.config().vocabSize();
+            for (int p = 0; g.find("p" + p + ".input_ids").isPresent(); p++) {
+                int[] prompt = g.ids("p" + p + ".input_ids");
+                int[] expectedIds = g.ids("p" + p + ".gen_ids");
+                float[] expectedLogits = g.floats("p" + p + ".gen_logits");
+                SequenceState state = model.newState(prompt.length + expectedIds.length);
+                float[] logits = model.forward(state, prompt);
+                int[] got = new int[expectedIds.length];
+                for (int step = 0; step < expectedIds.length; step++) {
+                    float diff = GoldenCase.maxAbsDiff(logits, 0, expectedLogits, step * vocab, vocab);
+                    assertTrue(diff <= TOLERANCE, name + " p" + p + " step " + step + ": max |logit diff| " + diff);
+                    got[step] = GoldenCase.argmax(logits, 0, vocab);
+                    assertEquals(expectedIds[step], got[step], name + " p" + p + " step " + step);
+                    if (step + 1 < expectedIds.length) {
+                        logits = model.forward(state, new int[] {got[step]});
+                    }
+                }
+                assertArrayEquals(expectedIds, got);
+            }
+        }
+    }
+}
