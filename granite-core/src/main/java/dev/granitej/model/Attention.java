@@ -61,15 +61,14 @@ final class Attention implements Mixer {
     }
 
     @Override
-    public void forward(SequenceState state, Workspace ws, float[] in, float[] out, int position) {
+    public void forward(Workspace ws, float[] in, float[] out) {
         int tokens = ws.tokens;
-        KvCache cache = state.kv(layer);
         wq.matmul(in, hidden, ws.q, qDim, tokens, 0, qDim);
         wk.matmul(in, hidden, ws.k, kvDim, tokens, 0, kvDim);
         wv.matmul(in, hidden, ws.v, kvDim, tokens, 0, kvDim);
         if (invFreq != null) {
             for (int t = 0; t < tokens; t++) {
-                int pos = position + t;
+                int pos = ws.rowPos[t];
                 for (int h = 0; h < heads; h++) {
                     rotate(ws.q, t * qDim + h * headDim, pos);
                 }
@@ -78,10 +77,11 @@ final class Attention implements Mixer {
                 }
             }
         }
-        cache.append(ws.k, ws.v, tokens);
         int group = heads / kvHeads;
         for (int t = 0; t < tokens; t++) {
-            int visible = position + t + 1;
+            KvCache cache = ws.rowState[t].kv(layer);
+            cache.append(ws.k, ws.v, t * kvDim);
+            int visible = cache.length;
             for (int h = 0; h < heads; h++) {
                 int off = t * qDim + h * headDim;
                 AttentionKernel.attend(ws.q, off, cache.keys, cache.values, (h / group) * headDim, kvDim, visible,

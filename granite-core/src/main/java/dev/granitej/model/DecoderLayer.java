@@ -27,13 +27,13 @@ final class DecoderLayer {
         this.hidden = hidden;
     }
 
-    void forward(SequenceState state, Workspace ws, int position) {
+    void forward(Workspace ws) {
         int tokens = ws.tokens;
         float[] h = ws.hidden;
         for (int t = 0; t < tokens; t++) {
             Vec.rmsNorm(ws.normed, t * hidden, h, t * hidden, inputNorm, 0, hidden, eps);
         }
-        mixer.forward(state, ws, ws.normed, ws.branch, position);
+        mixer.forward(ws, ws.normed, ws.branch);
         Vec.axpy(h, 0, residualMultiplier, ws.branch, 0, tokens * hidden);
         for (int t = 0; t < tokens; t++) {
             Vec.rmsNorm(ws.normed, t * hidden, h, t * hidden, postNorm, 0, hidden, eps);

@@ -158,12 +158,13 @@ public final class GraniteModel implements AutoCloseable {
                           boolean all, boolean lastChunk) {
         Workspace ws = state.workspace;
         ws.ensure(n, state.position + n);
+        ws.rowsOf(state, n);
         int h = config.hiddenSize();
         for (int t = 0; t < n; t++) {
             embed(tokens[offset + t], ws.hidden, t * h);
         }
         for (DecoderLayer layer : layers) {
-            layer.forward(state, ws, state.position);
+            layer.forward(ws);
         }
         state.position += n;
         if (all) {
@@ -172,6 +173,59 @@ public final class GraniteModel implements AutoCloseable {
             }
         } else if (lastChunk) {
             head(ws, n - 1, logits, 0);
+        }
+    }
+
+    /** Scratch buffers for {@link #decode}: one per thread that steps batches. */
+    public DecodeBatch newDecodeBatch() {
+        return new DecodeBatch(new Workspace(dims));
+    }
+
+    /**
+     * One decode step for {@code count} distinct sequences at once: sequence i consumes {@code tokens[i]} and its
+     * next-token logits go to {@code logits[i·vocab ..]}. Every weight matrix is read once for the whole batch,
+     * and each sequence's result is that of stepping it alone.
+     */
+    public void decode(DecodeBatch batch, SequenceState[] states, int[] tokens, int count, float[] logits) {
+        Objects.checkFromIndexSize(0, count, states.length);
+        Objects.checkFromIndexSize(0, count, tokens.length);
+        int vocab = config.vocabSize();
+        if (logits.length < (long) count * vocab) {
+            throw new IllegalArgumentException("logits buffer holds " + logits.length + " floats, needs "
+                    + (long) count * vocab);
+        }
+        int maxContext = 0;
+        for (int i = 0; i < count; i++) {
+            SequenceState s = Objects.requireNonNull(states[i], "states[" + i + "]");
+            if (tokens[i] < 0 || tokens[i] >= vocab) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " of sequence " + i
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+            if (s.position + 1 > s.maxPositions()) {
+                throw new ContextOverflowException(s.position, 1, s.maxPositions());
+            }
+            for (int j = 0; j < i; j++) {
+                if (states[j] == s) {
+                    throw new IllegalArgumentException("sequence " + i + " appears twice in one decode batch");
+                }
+            }
+            maxContext = Math.max(maxContext, s.position + 1);
+        }
+        Workspace ws = batch.workspace;
+        ws.ensure(count, maxContext);
+        int h = config.hiddenSize();
+        for (int i = 0; i < count; i++) {
+            ws.rowState[i] = states[i];
+            ws.rowPos[i] = states[i].position;
+            embed(tokens[i], ws.hidden, i * h);
+        }
+        for (DecoderLayer layer : layers) {
+            layer.forward(ws);
+        }
+        for (int i = 0; i < count; i++) {
+            states[i].position++;
+            head(ws, i, logits, i * vocab);
+            ws.rowState[i] = null;
         }
     }
 
@@ -201,13 +255,14 @@ public final class GraniteModel implements AutoCloseable {
         int n = tokens.length;
         int h = config.hiddenSize();
         ws.ensure(n, n);
+        ws.rowsOf(state, n);
         float[][] out = new float[layers.size() + 1][];
         for (int t = 0; t < n; t++) {
             embed(tokens[t], ws.hidden, t * h);
         }
         for (int i = 0; i < layers.size(); i++) {
             out[i] = java.util.Arrays.copyOf(ws.hidden, n * h);
-            layers.get(i).forward(state, ws, 0);
+            layers.get(i).forward(ws);
         }
         float[] fin = new float[n * h];
         for (int t = 0; t < n; t++) {

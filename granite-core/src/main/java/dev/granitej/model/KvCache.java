@@ -41,12 +41,12 @@ final class KvCache {
         length = other.length;
     }
 
-    /** Appends {@code tokens} rows of keys and values read from {@code k}/{@code v} at row stride {@code rowFloats}. */
-    void append(float[] k, float[] v, int tokens) {
-        ensureCapacity(length + tokens);
-        System.arraycopy(k, 0, keys, length * rowFloats, tokens * rowFloats);
-        System.arraycopy(v, 0, values, length * rowFloats, tokens * rowFloats);
-        length += tokens;
+    /** Appends one position: a row of keys and of values read at {@code offset} of {@code k} and {@code v}. */
+    void append(float[] k, float[] v, int offset) {
+        ensureCapacity(length + 1);
+        System.arraycopy(k, offset, keys, length * rowFloats, rowFloats);
+        System.arraycopy(v, offset, values, length * rowFloats, rowFloats);
+        length++;
     }
 
     private void ensureCapacity(int positions) {

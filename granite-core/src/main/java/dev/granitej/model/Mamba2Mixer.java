@@ -78,9 +78,8 @@ final class Mamba2Mixer implements Mixer {
     }
 
     @Override
-    public void forward(SequenceState state, Workspace ws, float[] in, float[] out, int position) {
+    public void forward(Workspace ws, float[] in, float[] out) {
         int tokens = ws.tokens;
-        MambaState s = state.mamba(layer);
         float[] proj = ws.mambaProj;
         float[] xc = ws.convOut;
         float[] y = ws.mambaGated;
@@ -89,6 +88,7 @@ final class Mamba2Mixer implements Mixer {
         int cOffset = inner + groups * stateSize;
         for (int t = 0; t < tokens; t++) {
             int row = t * projDim;
+            MambaState s = ws.rowState[t].mamba(layer);
             CausalConv1d.step(s.conv, 0, convWeight, convBias, convKernel, convDim, proj, row + inner, xc, 0);
             Vec.silu(xc, 0, convDim);
             int yRow = t * inner;

@@ -4,8 +4,10 @@ package dev.granitej.model;
 sealed interface Mixer permits Mamba2Mixer, Attention {
 
     /**
-     * Mixes {@code ws.tokens} normalised rows of {@code in} (row stride = hidden size) into {@code out},
-     * advancing the sequence's state for this layer. {@code position} is that of the first token.
+     * Mixes {@code ws.tokens} normalised rows of {@code in} (row stride = hidden size) into {@code out}. Row t
+     * belongs to sequence {@code ws.rowState[t]} at position {@code ws.rowPos[t]} and advances that sequence's
+     * state for this layer; rows of one sequence come in order. So one pass serves a prompt chunk of one
+     * sequence and a decode step of many alike.
      */
-    void forward(SequenceState state, Workspace ws, float[] in, float[] out, int position);
+    void forward(Workspace ws, float[] in, float[] out);
 }

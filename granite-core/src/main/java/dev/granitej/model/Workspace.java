@@ -11,7 +11,10 @@ final class Workspace {
     Dims dims() {
         return d;
     }
+    /** Rows in the current pass; row t belongs to {@code rowState[t]} at position {@code rowPos[t]}. */
     int tokens;
+    SequenceState[] rowState = new SequenceState[0];
+    int[] rowPos = new int[0];
     float[] hidden = new float[0];
     float[] normed = new float[0];
     float[] branch = new float[0];
@@ -37,6 +40,14 @@ final class Workspace {
                 int expertWidth, int experts, int topK) {
     }
 
+    /** Sets the rows of a pass: {@code count} consecutive tokens of one sequence starting at its position. */
+    void rowsOf(SequenceState state, int count) {
+        for (int t = 0; t < count; t++) {
+            rowState[t] = state;
+            rowPos[t] = state.position + t;
+        }
+    }
+
     Workspace(Dims d) {
         this.d = d;
         this.convOut = new float[Math.max(d.convDim, 1)];
@@ -51,6 +62,10 @@ final class Workspace {
     /** Makes every per-token buffer hold {@code tokens} rows and the score buffer {@code contextLength} entries. */
     void ensure(int tokens, int contextLength) {
         this.tokens = tokens;
+        if (rowState.length < tokens) {
+            rowState = new SequenceState[tokens];
+            rowPos = new int[tokens];
+        }
         if (hidden.length < tokens * d.hidden) {
             hidden = new float[tokens * d.hidden];
             normed = new float[tokens * d.hidden];

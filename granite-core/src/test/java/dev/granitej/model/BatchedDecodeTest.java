@@ -1,0 +1,48 @@
+package dev.granitej.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Arrays;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Stepping several sequences together gives each exactly what stepping it alone gives. */
+class BatchedDecodeTest {
+
+    static String[] checkpoints() {
+        return GoldenCase.CHECKPOINTS;
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void batchEqualsAlone(String name) {
+        try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
+            int vocab = model.config().vocabSize();
+            int n = 3;
+            SequenceState[] alone = new SequenceState[n];
+            SequenceState[] batched = new SequenceState[n];
+            for (int i = 0; i < n; i++) {
+                int[] prompt = g.ids("p" + (i + 1) + ".input_ids");
+                alone[i] = model.newState(prompt.length + 8);
+                model.forward(alone[i], prompt);
+                batched[i] = alone[i].copy();
+            }
+            DecodeBatch batch = model.newDecodeBatch();
+            float[] logits = new float[n * vocab];
+            int[] tokens = {7, 11, 13};
+            for (int step = 0; step < 4; step++) {
+                model.decode(batch, batched, tokens, n, logits);
+                for (int i = 0; i < n; i++) {
+                    float[] single = model.forward(alone[i], new int[] {tokens[i]});
+                    assertArrayEquals(single, Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab),
+                            name + " sequence " + i + " step " + step);
+                    tokens[i] = GoldenCase.argmax(single, 0, vocab);
+                }
+            }
+            assertThrows(IllegalArgumentException.class,
+                    () -> model.decode(batch, new SequenceState[] {batched[0], batched[0]}, new int[] {1, 2}, 2,
+                            new float[2 * vocab]));
+        }
+    }
+}
