@@ -1,0 +1,290 @@
+package dev.granitej.tokenizer;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Byte-level BPE: turns the UTF-8 bytes of one pre-tokenized piece into token ids by repeatedly merging
+ * the adjacent pair with the lowest merge rank, leftmost first (HF {@code models/bpe/word.rs}).
+ *
+ * <p>Short pieces use a simple scan (cheaper than a heap for a handful of symbols); long pieces use a
+ * min-heap keyed by (rank, position) over a linked list of symbols, so a 1 MB piece stays O(n log n).
+ * Both give identical ids. Results for short pieces are kept in a bounded concurrent cache.
+ */
+final class BpeModel {
+
+    /** Pieces up to this many bytes use the quadratic scan; longer ones the heap. */
+    static final int SCAN_LIMIT = 24;
+    private static final int CACHE_MAX_CHARS = 256;
+    private static final int CACHE_CAPACITY = 65_536;
+
+    private final Map<String, Integer> vocab;
+    private final MergeTable merges;
+    private final int[] byteToId;
+    private final boolean ignoreMerges;
+    private final int unkId;
+    private final boolean fuseUnk;
+    private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
+    private final AtomicInteger cacheSize = new AtomicInteger();
+    private final boolean cacheEnabled;
+
+    BpeModel(Map<String, Integer> vocab, MergeTable merges, boolean ignoreMerges, int unkId, boolean fuseUnk,
+             boolean cacheEnabled) {
+        this.vocab = vocab;
+        this.merges = merges;
+        this.ignoreMerges = ignoreMerges;
+        this.unkId = unkId;
+        this.fuseUnk = fuseUnk;
+        this.cacheEnabled = cacheEnabled;
+        this.byteToId = new int[256];
+        for (int b = 0; b < 256; b++) {
+            Integer id = vocab.get(String.valueOf(ByteLevelAlphabet.charOf(b)));
+            byteToId[b] = id == null ? -1 : id;
+        }
+    }
+
+    BpeModel withoutCache() {
+        return new BpeModel(vocab, merges, ignoreMerges, unkId, fuseUnk, false);
+    }
+
+    /** Encodes {@code text[start, end)} and appends its ids to {@code out}. */
+    void encode(String text, int start, int end, Scratch scratch, IntList out) {
+        int len = end - start;
+        if (len == 0) {
+            return;
+        }
+        String key = null;
+        if (cacheEnabled && len <= CACHE_MAX_CHARS) {
+            key = text.substring(start, end);
+            int[] hit = cache.get(key);
+            if (hit != null) {
+                out.addAll(hit, 0, hit.length);
+                return;
+            }
+        }
+        byte[] bytes = scratch.bytes(Utf8.maxBytes(len));
+        int n = Utf8.encode(text, start, end, bytes);
+        int before = out.size();
+        encodeBytes(bytes, n, scratch, out);
+        if (key != null) {
+            remember(key, out, before);
+        }
+    }
+
+    private void remember(String key, IntList out, int from) {
+        // Bounded without eviction bookkeeping: when full, start over (the working set refills it quickly).
+        if (cacheSize.incrementAndGet() > CACHE_CAPACITY) {
+            cache.clear();
+            cacheSize.set(0);
+        }
+        cache.put(key, out.copyRange(from, out.size()));
+    }
+
+    void encodeBytes(byte[] bytes, int n, Scratch scratch, IntList out) {
+        if (ignoreMerges) {
+            Integer whole = vocab.get(ByteLevelAlphabet.encodeBytes(bytes, 0, n));
+            if (whole != null) {
+                out.add(whole);
+                return;
+            }
+        }
+        int[] ids = scratch.ids(n);
+        int count = 0;
+        boolean lastWasUnk = false;
+        for (int i = 0; i < n; i++) {
+            int id = byteToId[bytes[i] & 0xFF];
+            if (id < 0) {
+                // HF: an unknown symbol becomes unk (fused with a preceding unk if asked) or is dropped.
+                if (unkId < 0 || (fuseUnk && lastWasUnk)) {
+                    continue;
+                }
+                id = unkId;
+                lastWasUnk = true;
+            } else {
+                lastWasUnk = false;
+            }
+            ids[count++] = id;
+        }
+        if (count <= SCAN_LIMIT) {
+            count = mergeByScan(ids, count);
+            out.addAll(ids, 0, count);
+        } else {
+            mergeByHeap(ids, count, scratch, out);
+        }
+    }
+
+    /** Repeatedly merges the lowest-ranked adjacent pair (leftmost on ties); returns the new length. */
+    int mergeByScan(int[] ids, int count) {
+        while (count > 1) {
+            int bestRank = MergeTable.NO_RANK;
+            int bestPos = -1;
+            int bestId = -1;
+            for (int i = 0; i + 1 < count; i++) {
+                long v = merges.lookup(MergeTable.pairKey(ids[i], ids[i + 1]));
+                if (v != -1L && (int) (v >>> 32) < bestRank) {
+                    bestRank = (int) (v >>> 32);
+                    bestPos = i;
+                    bestId = (int) v;
+                }
+            }
+            if (bestPos < 0) {
+                break;
+            }
+            ids[bestPos] = bestId;
+            System.arraycopy(ids, bestPos + 2, ids, bestPos + 1, count - bestPos - 2);
+            count--;
+        }
+        return count;
+    }
+
+    /** Heap-driven merging over a doubly linked list of symbols: O(n log n) for long pieces. */
+    void mergeByHeap(int[] ids, int count, Scratch scratch, IntList out) {
+        int[] prev = scratch.prev(count);
+        int[] next = scratch.next(count);
+        for (int i = 0; i < count; i++) {
+            prev[i] = i - 1;
+            next[i] = i + 1 < count ? i + 1 : -1;
+        }
+        LongHeap heap = scratch.heap(count);
+        for (int i = 0; i + 1 < count; i++) {
+            int rank = merges.rank(ids[i], ids[i + 1]);
+            if (rank != MergeTable.NO_RANK) {
+                heap.push(((long) rank << 32) | i);
+            }
+        }
+        while (!heap.isEmpty()) {
+            long top = heap.pop();
+            int rank = (int) (top >>> 32);
+            int pos = (int) top;
+            int right = next[pos];
+            if (ids[pos] < 0 || right < 0) {
+                continue; // stale: the symbol was merged away or has no right neighbour any more
+            }
+            long v = merges.lookup(MergeTable.pairKey(ids[pos], ids[right]));
+            if (v == -1L || (int) (v >>> 32) != rank) {
+                continue; // stale: one side changed since this entry was pushed
+            }
+            ids[pos] = (int) v;
+            ids[right] = -1;
+            int after = next[right];
+            next[pos] = after;
+            if (after >= 0) {
+                prev[after] = pos;
+                int r = merges.rank(ids[pos], ids[after]);
+                if (r != MergeTable.NO_RANK) {
+                    heap.push(((long) r << 32) | pos);
+                }
+            }
+            int before = prev[pos];
+            if (before >= 0) {
+                int r = merges.rank(ids[before], ids[pos]);
+                if (r != MergeTable.NO_RANK) {
+                    heap.push(((long) r << 32) | before);
+                }
+            }
+        }
+        for (int i = 0; i >= 0; i = next[i]) {
+            out.add(ids[i]);
+        }
+    }
+
+    /** Per-call scratch buffers; never shared between threads. */
+    static final class Scratch {
+        private byte[] bytes = new byte[256];
+        private int[] ids = new int[256];
+        private int[] prev = new int[0];
+        private int[] next = new int[0];
+        private LongHeap heap;
+
+        byte[] bytes(int n) {
+            if (bytes.length < n) {
+                bytes = new byte[Math.max(n, bytes.length * 2)];
+            }
+            return bytes;
+        }
+
+        int[] ids(int n) {
+            if (ids.length < n) {
+                ids = new int[Math.max(n, ids.length * 2)];
+            }
+            return ids;
+        }
+
+        int[] prev(int n) {
+            if (prev.length < n) {
+                prev = new int[Math.max(n, prev.length * 2)];
+            }
+            return prev;
+        }
+
+        int[] next(int n) {
+            if (next.length < n) {
+                next = new int[Math.max(n, next.length * 2)];
+            }
+            return next;
+        }
+
+        LongHeap heap(int n) {
+            if (heap == null) {
+                heap = new LongHeap(Math.max(64, n));
+            }
+            heap.clear();
+            return heap;
+        }
+    }
+
+    /** A binary min-heap of longs. */
+    static final class LongHeap {
+        private long[] a;
+        private int size;
+
+        LongHeap(int capacity) {
+            a = new long[capacity];
+        }
+
+        void clear() {
+            size = 0;
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        void push(long v) {
+            if (size == a.length) {
+                a = java.util.Arrays.copyOf(a, size * 2);
+            }
+            int i = size++;
+            while (i > 0) {
+                int parent = (i - 1) >>> 1;
+                if (a[parent] <= v) {
+                    break;
+                }
+                a[i] = a[parent];
+                i = parent;
+            }
+            a[i] = v;
+        }
+
+        long pop() {
+            long top = a[0];
+            long last = a[--size];
+            int i = 0;
+            int half = size >>> 1;
+            while (i < half) {
+                int child = 2 * i + 1;
+                if (child + 1 < size && a[child + 1] < a[child]) {
+                    child++;
+                }
+                if (a[child] >= last) {
+                    break;
+                }
+                a[i] = a[child];
+                i = child;
+            }
+            a[i] = last;
+            return top;
+        }
+    }
+}
