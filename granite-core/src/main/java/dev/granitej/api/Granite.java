@@ -1,0 +1,158 @@
+package dev.granitej.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.granitej.config.GraniteConfig;
+import dev.granitej.model.GraniteModel;
+import dev.granitej.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Objects;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A loaded Granite 4.0 checkpoint, ready to generate: the model's weights (mapped once, shared and
+ * read-only), its tokenizer, and the engine thread that batches decode steps across sessions.
+ * Thread-safe: create any number of {@link Session}s, from any threads. {@link #close()} releases the
+ * weights; sessions cannot generate afterwards.
+ *
+ * <pre>{@code
+ * try (Granite granite = Granite.load(Path.of("models/granite-4.0-h-demo"));
+ *      Session session = granite.newSession()) {
+ *     GenerationResult r = session.generate(GenerationRequest.ofText("def fibonacci(n):\n", 32));
+ *     System.out.println(r.text());
+ * }
+ * }</pre>
+ */
+public final class Granite implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Granite.class);
+
+    private final Path directory;
+    private final GraniteModel model;
+    private final Tokenizer tokenizer;
+    private final LoadOptions options;
+    private final Set<Integer> defaultStopTokens;
+    private final DecodeScheduler scheduler;
+    private final int maxContext;
+
+    private Granite(Path directory, GraniteModel model, Tokenizer tokenizer, LoadOptions options) {
+        this.directory = directory;
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.options = options;
+        this.defaultStopTokens = readStopTokens(directory, model.config());
+        this.maxContext = options.maxContext();
+        this.scheduler = new DecodeScheduler(model, options.maxBatch());
+    }
+
+    /** Loads the checkpoint in {@code directory} with {@link LoadOptions#defaults()}. */
+    public static Granite load(Path directory) {
+        return load(directory, LoadOptions.defaults());
+    }
+
+    /** Loads the checkpoint in {@code directory}: config, weights and {@code tokenizer.json}. */
+    public static Granite load(Path directory, LoadOptions options) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(options, "options");
+        long start = System.nanoTime();
+        Tokenizer tokenizer = Tokenizer.fromFile(directory.resolve("tokenizer.json"));
+        GraniteModel model = GraniteModel.load(directory);
+        try {
+            if (tokenizer.vocabSize() > model.config().vocabSize()) {
+                throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
+                        + " tokens but the model's vocabulary holds " + model.config().vocabSize());
+            }
+            Granite g = new Granite(directory, model, tokenizer, options);
+            LOG.info("loaded {} ({} parameters) in {} ms", directory, model.parameterCount(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return g;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static Set<Integer> readStopTokens(Path directory, GraniteConfig config) {
+        Set<Integer> ids = new LinkedHashSet<>();
+        Path gen = directory.resolve("generation_config.json");
+        if (Files.exists(gen)) {
+            try {
+                JsonNode eos = new ObjectMapper().readTree(Files.readString(gen)).get("eos_token_id");
+                if (eos != null && eos.isArray()) {
+                    eos.forEach(n -> ids.add(n.asInt()));
+                } else if (eos != null && eos.isIntegralNumber()) {
+                    ids.add(eos.asInt());
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + gen, e);
+            }
+        }
+        if (ids.isEmpty()) {
+            ids.addAll(config.eosTokenIds());
+        }
+        return Set.copyOf(ids);
+    }
+
+    /** A new session with the default context limit. */
+    public Session newSession() {
+        return newSession(maxContext);
+    }
+
+    /** A new session that holds at most {@code contextTokens} tokens. */
+    public Session newSession(int contextTokens) {
+        return new Session(this, model.newState(contextTokens));
+    }
+
+    /** One-off generation in a fresh session. */
+    public GenerationResult generate(GenerationRequest request) {
+        try (Session s = newSession()) {
+            return s.generate(request);
+        }
+    }
+
+    /** The checkpoint's tokenizer. */
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** The architecture. */
+    public GraniteConfig config() {
+        return model.config();
+    }
+
+    /** Architecture, parameter counts, layer plan and memory use. */
+    public ModelInfo info() {
+        return ModelInfo.of(directory, model);
+    }
+
+    /** The stop tokens used when a request names none. */
+    public Set<Integer> defaultStopTokens() {
+        return defaultStopTokens;
+    }
+
+    /** The options this model was loaded with. */
+    public LoadOptions options() {
+        return options;
+    }
+
+    GraniteModel model() {
+        return model;
+    }
+
+    DecodeScheduler scheduler() {
+        return scheduler;
+    }
+
+    /** Stops the decode thread and unmaps the weights. */
+    @Override
+    public void close() {
+        scheduler.close();
+        model.close();
+    }
+}

@@ -1,0 +1,131 @@
+package dev.granitej.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Command-line options of one command: {@code --name value} pairs (repeatable), {@code --flag}s and
+ * {@code -x value} short forms. Unknown options are errors, so a typo never passes silently.
+ */
+final class Args {
+
+    private final String command;
+    private final Map<String, List<String>> values = new LinkedHashMap<>();
+
+    /**
+     * @param valued options that take a value (without dashes)
+     * @param flags  options that take none
+     */
+    Args(String command, String[] argv, int from, Set<String> valued, Set<String> flags) {
+        this.command = command;
+        for (int i = from; i < argv.length; i++) {
+            String a = argv[i];
+            if (!a.startsWith("-")) {
+                throw new UsageException(command + ": unexpected argument '" + a + "'");
+            }
+            String name = a.replaceFirst("^--?", "");
+            String inline = null;
+            int eq = name.indexOf('=');
+            if (eq > 0) {
+                inline = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (flags.contains(name) && inline == null) {
+                values.computeIfAbsent(name, k -> new ArrayList<>()).add("true");
+            } else if (valued.contains(name)) {
+                String v = inline;
+                if (v == null) {
+                    if (i + 1 >= argv.length) {
+                        throw new UsageException(command + ": option " + a + " needs a value");
+                    }
+                    v = argv[++i];
+                }
+                values.computeIfAbsent(name, k -> new ArrayList<>()).add(v);
+            } else {
+                throw new UsageException(command + ": unknown option " + a);
+            }
+        }
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    String get(String name, String fallback) {
+        List<String> v = values.get(name);
+        return v == null ? fallback : v.get(v.size() - 1);
+    }
+
+    String require(String name) {
+        String v = get(name, null);
+        if (v == null) {
+            throw new UsageException(command + ": missing required option --" + name);
+        }
+        return v;
+    }
+
+    List<String> all(String name) {
+        return values.getOrDefault(name, List.of());
+    }
+
+    int getInt(String name, int fallback) {
+        String v = get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --" + name + " must be an integer, was '" + v + "'");
+        }
+    }
+
+    float getFloat(String name, float fallback) {
+        String v = get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Float.parseFloat(v.trim());
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --" + name + " must be a number, was '" + v + "'");
+        }
+    }
+
+    /** Comma-separated integers, e.g. token ids {@code 5,17,42}. */
+    int[] getInts(String name) {
+        String v = require(name);
+        String[] parts = v.split(",");
+        int[] out = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                out[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new UsageException(command + ": --" + name + " must be comma-separated integers, found '"
+                        + parts[i] + "'");
+            }
+        }
+        return out;
+    }
+
+    /** {@code --model DIR}, defaulting to the checkpoint shipped in the repository's {@code models/}. */
+    Path model() {
+        String v = get("model", null);
+        Path p = v != null ? Path.of(v) : defaultModel();
+        if (!Files.isDirectory(p)) {
+            throw new UsageException(command + ": model directory " + p + " does not exist");
+        }
+        return p;
+    }
+
+    static Path defaultModel() {
+        String home = System.getProperty("granitej.home");
+        Path base = home != null ? Path.of(home) : Path.of("");
+        return base.resolve("models").resolve("granite-4.0-h-demo");
+    }
+}
