@@ -211,12 +211,7 @@ public final class Session implements AutoCloseable {
     private int feedPrompt(int[] ids) {
         GraniteModel model = owner.model();
         int vocab = model.config().vocabSize();
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token id " + ids[i] + " at index " + i
-                        + " is outside the vocabulary [0, " + vocab + ")");
-            }
-        }
+        checkIds(ids, vocab);
         if (ids.length > state.maxPositions()) {
             throw new ContextOverflowException(0, ids.length, state.maxPositions());
         }
@@ -240,6 +235,15 @@ public final class Session implements AutoCloseable {
         return reused;
     }
 
+    private static void checkIds(int[] ids, int vocab) {
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] < 0 || ids[i] >= vocab) {
+                throw new IllegalArgumentException("prompt token id " + ids[i] + " at index " + i
+                        + " is outside the vocabulary [0, " + vocab + ")");
+            }
+        }
+    }
+
     private GenerationResult run(GenerationRequest request, Consumer<String> onText, AtomicBoolean cancelled) {
         long start = System.nanoTime();
         long deadline = request.timeout().map(d -> start + d.toNanos()).orElse(Long.MAX_VALUE);
@@ -250,6 +254,7 @@ public final class Session implements AutoCloseable {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty");
         }
+        checkIds(prompt, vocab);
         Set<Integer> stopTokens = request.stopTokenIds().orElse(owner.defaultStopTokens());
         long seed = request.sampling().seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
         Sampler sampler = new Sampler(request.sampling(), vocab, seed);

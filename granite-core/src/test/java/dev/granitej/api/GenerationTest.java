@@ -249,7 +249,7 @@ class GenerationTest {
     @Test
     void contextFullIsAFinishReasonAndAnOverlongPromptAnException() {
         try (Session s = granite.newSession(20)) {
-            GenerationResult r = s.generate(GenerationRequest.builder(Prompt.tokens(prompt(2))).maxTokens(100)
+            GenerationResult r = s.generate(GenerationRequest.builder(Prompt.tokens(Arrays.copyOf(prompt(2), 10))).maxTokens(100)
                     .stopTokenIds(Set.of()).build());
             assertEquals(FinishReason.CONTEXT_FULL, r.finishReason());
             assertEquals(20, s.position());
