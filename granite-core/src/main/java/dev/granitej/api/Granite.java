@@ -11,6 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.Objects;
+import java.util.Optional;
+import dev.granitej.sig.ModelSignature;
+import dev.granitej.sig.ModelVerificationException;
+import dev.granitej.sig.VerificationOptions;
+import dev.granitej.sig.VerificationPolicy;
+import dev.granitej.sig.VerificationResult;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +46,11 @@ public final class Granite implements AutoCloseable {
     private final Set<Integer> defaultStopTokens;
     private final DecodeScheduler scheduler;
     private final int maxContext;
+    private final VerificationResult verification;
 
-    private Granite(Path directory, GraniteModel model, Tokenizer tokenizer, LoadOptions options) {
+    private Granite(Path directory, GraniteModel model, Tokenizer tokenizer, LoadOptions options,
+                    VerificationResult verification) {
+        this.verification = verification;
         this.directory = directory;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -61,6 +70,7 @@ public final class Granite implements AutoCloseable {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(options, "options");
         long start = System.nanoTime();
+        VerificationResult verified = verify(directory, options.verification());
         Tokenizer tokenizer = Tokenizer.fromFile(directory.resolve("tokenizer.json"));
         GraniteModel model = GraniteModel.load(directory);
         try {
@@ -68,13 +78,40 @@ public final class Granite implements AutoCloseable {
                 throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model's vocabulary holds " + model.config().vocabSize());
             }
-            Granite g = new Granite(directory, model, tokenizer, options);
+            Granite g = new Granite(directory, model, tokenizer, options, verified);
             LOG.info("loaded {} ({} parameters) in {} ms", directory, model.parameterCount(),
                     (System.nanoTime() - start) / 1_000_000);
             return g;
         } catch (RuntimeException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /** Verifies before anything is mapped; returns null when no verification was done. */
+    private static VerificationResult verify(Path directory, Verification v) {
+        Optional<VerificationOptions> options = v.options();
+        if (v.isAuto()) {
+            if (!Files.exists(directory.resolve("model.sig"))) {
+                return null;
+            }
+            Optional<VerificationPolicy> policy = ModelSignature.defaultPolicyFor(directory);
+            if (policy.isEmpty()) {
+                LOG.warn("{} has a model.sig but no default signer policy is known for it; loading without "
+                        + "verification (pass Verification.required(...) to verify)", directory);
+                return null;
+            }
+            options = Optional.of(VerificationOptions.of(policy.get()));
+        }
+        if (options.isEmpty()) {
+            return null;
+        }
+        try {
+            VerificationResult r = ModelSignature.verify(directory, options.get());
+            LOG.info("verified {}: {}", directory, r.summary());
+            return r;
+        } catch (ModelVerificationException e) {
+            throw new VerificationFailedException(e);
         }
     }
 
@@ -129,6 +166,11 @@ public final class Granite implements AutoCloseable {
     /** Architecture, parameter counts, layer plan and memory use. */
     public ModelInfo info() {
         return ModelInfo.of(directory, model);
+    }
+
+    /** The verified signer, log entry and files, when the checkpoint was verified at load. */
+    public Optional<VerificationResult> verification() {
+        return Optional.ofNullable(verification);
     }
 
     /** The stop tokens used when a request names none. */

@@ -12,6 +12,7 @@ public final class Main {
             usage: granite <command> [options]
               generate      --prompt TEXT | --tokens IDS [--max-tokens N] [--temperature T] [--ids] ...
               logits        --tokens IDS --out FILE
+              verify        [--public-key PEM | --certificate-chain PEM... | --identity EMAIL --issuer URL]
             common: --model DIR (default: models/granite-4.0-h-demo)""";
 
     private Main() {
@@ -31,6 +32,8 @@ public final class Main {
             return switch (args[0]) {
                 case "generate" -> GenerateCommand.run(args, out, err);
                 case "logits" -> LogitsCommand.run(args, out, err);
+                case "verify" -> dev.granitej.sig.cli.VerifyCommand.run(java.util.Arrays.copyOfRange(args, 1,
+                        args.length), out, err);
                 default -> throw new UsageException("unknown command '" + args[0] + "'\n" + USAGE);
             };
         } catch (UsageException e) {

@@ -33,12 +33,17 @@ class GenerationTest {
 
     @BeforeAll
     static void load() {
+        demo = demoDir();
+        granite = Granite.load(demo);
+    }
+
+    /** The checkpoint shipped in the repository's models/. */
+    static Path demoDir() {
         Path p = Path.of("").toAbsolutePath();
         while (!Files.isDirectory(p.resolve("models"))) {
             p = p.getParent();
         }
-        demo = p.resolve("models/granite-4.0-h-demo");
-        granite = Granite.load(demo);
+        return p.resolve("models/granite-4.0-h-demo");
     }
 
     @AfterAll
