@@ -183,6 +183,10 @@ final class TokenizerJson {
             throw unsupported(source, "pre_tokenizer", "null (a ByteLevel pre-tokenizer is required for byte-level BPE)");
         }
         flatten(node, steps);
+        List<PreTokenizer> built = new ArrayList<>();
+        for (JsonNode step : steps) {
+            built.add(readPreTokenizer(step, source));
+        }
         int byteLevel = -1;
         for (int i = 0; i < steps.size(); i++) {
             if ("ByteLevel".equals(steps.get(i).path("type").asText())) {
@@ -199,10 +203,6 @@ final class TokenizerJson {
             // After ByteLevel the text is in the byte alphabet; later splits would see mapped characters.
             throw unsupported(source, "pre_tokenizer", "a step after ByteLevel ("
                     + steps.get(byteLevel + 1).path("type").asText() + ")");
-        }
-        List<PreTokenizer> built = new ArrayList<>();
-        for (JsonNode step : steps) {
-            built.add(readPreTokenizer(step, source));
         }
         return built.size() == 1 ? built.get(0) : new PreTokenizer.Sequence(built);
     }
