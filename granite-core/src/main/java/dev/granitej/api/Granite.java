@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.granitej.config.GraniteConfig;
 import dev.granitej.model.GraniteModel;
 import dev.granitej.tokenizer.Tokenizer;
+import dev.granitej.tokenizer.chat.ChatTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -42,15 +43,18 @@ public final class Granite implements AutoCloseable {
     private final Path directory;
     private final GraniteModel model;
     private final Tokenizer tokenizer;
+    private final ChatTokenizer chat;
     private final LoadOptions options;
     private final Set<Integer> defaultStopTokens;
     private final DecodeScheduler scheduler;
     private final int maxContext;
     private final VerificationResult verification;
 
-    private Granite(Path directory, GraniteModel model, Tokenizer tokenizer, LoadOptions options,
+    private Granite(Path directory, GraniteModel model, ChatTokenizer chat, LoadOptions options,
                     VerificationResult verification) {
         this.verification = verification;
+        this.chat = chat;
+        Tokenizer tokenizer = chat.tokenizer();
         this.directory = directory;
         this.model = model;
         this.tokenizer = tokenizer;
@@ -71,14 +75,15 @@ public final class Granite implements AutoCloseable {
         Objects.requireNonNull(options, "options");
         long start = System.nanoTime();
         VerificationResult verified = verify(directory, options.verification());
-        Tokenizer tokenizer = Tokenizer.fromFile(directory.resolve("tokenizer.json"));
+        ChatTokenizer chat = ChatTokenizer.load(directory);
+        Tokenizer tokenizer = chat.tokenizer();
         GraniteModel model = GraniteModel.load(directory);
         try {
             if (tokenizer.vocabSize() > model.config().vocabSize()) {
                 throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
                         + " tokens but the model's vocabulary holds " + model.config().vocabSize());
             }
-            Granite g = new Granite(directory, model, tokenizer, options, verified);
+            Granite g = new Granite(directory, model, chat, options, verified);
             LOG.info("loaded {} ({} parameters) in {} ms", directory, model.parameterCount(),
                     (System.nanoTime() - start) / 1_000_000);
             return g;
@@ -156,6 +161,11 @@ public final class Granite implements AutoCloseable {
     /** The checkpoint's tokenizer. */
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** The tokenizer with the checkpoint's chat template (if it has one). */
+    public ChatTokenizer chat() {
+        return chat;
     }
 
     /** The architecture. */

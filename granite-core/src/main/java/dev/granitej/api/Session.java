@@ -5,6 +5,7 @@ import dev.granitej.model.GraniteModel;
 import dev.granitej.model.SequenceState;
 import dev.granitej.tokenizer.StreamingDecoder;
 import dev.granitej.tokenizer.Tokenizer;
+import dev.granitej.tokenizer.chat.ToolCallParser;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -204,6 +205,8 @@ public final class Session implements AutoCloseable {
         return switch (prompt) {
             case Prompt.Tokens t -> t.ids();
             case Prompt.Text t -> t.specialTokensAsText() ? tok.encodeUntrusted(t.text()) : tok.encode(t.text());
+            case ChatPrompt c -> c.untrustedContent() ? owner.chat().encodeUntrusted(c.request())
+                    : owner.chat().encode(c.request());
         };
     }
 
@@ -333,6 +336,11 @@ public final class Session implements AutoCloseable {
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         Usage usage = new Usage(prompt.length, reused, ids.length, Duration.ofNanos(prefillEnd - start),
                 Duration.ofNanos(end - prefillEnd));
-        return new GenerationResult(text.toString(), ids, reason, List.of(), usage, logprobs, seed);
+        ToolCallParser.Result tools = ToolCallParser.parse(text.toString());
+        if (reason == FinishReason.STOP_TOKEN && tools.hasToolCalls()) {
+            reason = FinishReason.TOOL_CALLS;
+        }
+        return new GenerationResult(text.toString(), ids, reason, tools.calls(), tools.errors(), usage, logprobs,
+                seed);
     }
 }
