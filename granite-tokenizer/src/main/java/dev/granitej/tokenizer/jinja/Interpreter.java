@@ -190,9 +190,6 @@ final class Interpreter {
                     optional(s.stop(), scope), optional(s.step(), scope));
             case Node.Call c -> call(c, scope);
             case Node.Filter f -> {
-                if (f.name().equals("__value")) {
-                    yield eval(f.target(), scope);
-                }
                 yield Builtins.filter(f.name(), eval(f.target(), scope), evalArgs(f.args(), scope),
                         evalKwargs(f.kwargs(), scope), this, scope, f.line());
             }

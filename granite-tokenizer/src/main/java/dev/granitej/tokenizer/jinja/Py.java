@@ -3,7 +3,6 @@ package dev.granitej.tokenizer.jinja;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -369,9 +368,5 @@ final class Py {
             throw new TemplateException("'" + u.name + "' is undefined");
         }
         throw new TemplateException("argument of type '" + typeName(container) + "' is not iterable");
-    }
-
-    static Iterator<Object> iterator(Object v) {
-        return iterate(v).iterator();
     }
 }

@@ -1,6 +1,5 @@
 package dev.granitej.tokenizer.jinja;
 
-import dev.granitej.tokenizer.jinja.Node.Expr;
 import dev.granitej.tokenizer.jinja.Node.Stmt;
 
 import java.util.HashMap;
@@ -43,15 +42,5 @@ public final class Template {
         StringBuilder out = new StringBuilder();
         new Interpreter(out).run(body, new Scope(globals, null));
         return out.toString();
-    }
-
-    /** Evaluates a single expression (for tests and tools). */
-    static Object evaluate(String expression, Map<String, ?> variables) {
-        Template t = parse("{{ (" + expression + ") | __value }}");
-        Node.Output out = (Node.Output) t.body.get(0);
-        Expr e = ((Node.Filter) out.expr()).target();
-        Map<String, Object> globals = new HashMap<>(Builtins.globals());
-        variables.forEach((k, v) -> globals.put(k, Values.normalize(v)));
-        return new Interpreter(new StringBuilder()).eval(e, new Scope(globals, null));
     }
 }
