@@ -1,8 +1,18 @@
 package dev.granitej.kernels;
 
-import java.lang.foreign.MemorySegment;
+import static dev.granitej.kernels.Simd.F;
+import static dev.granitej.kernels.Simd.I;
+import static dev.granitej.kernels.Simd.LANES;
+import static dev.granitej.kernels.Simd.LE;
+import static dev.granitej.kernels.Simd.S;
 
-/** A bfloat16 weight matrix, accumulated in fp32. */
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** A bfloat16 weight matrix, accumulated in fp32. A bf16 is widened by shifting its bits into the upper half of a float. */
 public final class Bf16Matrix extends WeightMatrix {
 
     Bf16Matrix(MemorySegment data, int rows, int cols) {
@@ -14,18 +24,9 @@ public final class Bf16Matrix extends WeightMatrix {
         return WeightFormat.BF16;
     }
 
-    static float bf16ToFloat(short bits) {
-        return Float.intBitsToFloat(bits << 16);
-    }
-
     @Override
     public float get(int row, int col) {
         return bf16ToFloat(data.get(I16_LE, ((long) row * cols + col) * 2));
-    }
-
-    @Override
-    public float dot(int row, float[] x, int xOff) {
-        return dotScalar(row, x, xOff);
     }
 
     @Override
@@ -36,5 +37,92 @@ public final class Bf16Matrix extends WeightMatrix {
             sum += bf16ToFloat(data.get(I16_LE, base + i * 2L)) * x[xOff + i];
         }
         return sum;
+    }
+
+    @Override
+    float dotVector(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        FloatVector acc2 = FloatVector.zero(F);
+        FloatVector acc3 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= cols - 4 * LANES; i += 4 * LANES) {
+            long at = base + i * 2L;
+            acc0 = ((IntVector) ShortVector.fromMemorySegment(S, data, at, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+            acc1 = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, x, xOff + i + LANES), acc1);
+            acc2 = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 4L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, x, xOff + i + 2 * LANES), acc2);
+            acc3 = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 6L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, x, xOff + i + 3 * LANES), acc3);
+        }
+        for (; i <= cols - LANES; i += LANES) {
+            acc0 = ((IntVector) ShortVector.fromMemorySegment(S, data, base + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+        }
+        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            sum += bf16ToFloat(data.get(I16_LE, base + i * 2L)) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        long base0 = row * rowBytes;
+        long base1 = base0 + rowBytes;
+        int x1Off = xOff + xStride;
+        int x2Off = x1Off + xStride;
+        int x3Off = x2Off + xStride;
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a03 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a13 = a00;
+        int i = 0;
+        for (; i <= cols - LANES; i += LANES) {
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(S, data, base0 + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(S, data, base1 + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            FloatVector x1 = FloatVector.fromArray(F, x, x1Off + i);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            FloatVector x2 = FloatVector.fromArray(F, x, x2Off + i);
+            a02 = w0.fma(x2, a02);
+            a12 = w1.fma(x2, a12);
+            FloatVector x3 = FloatVector.fromArray(F, x, x3Off + i);
+            a03 = w0.fma(x3, a03);
+            a13 = w1.fma(x3, a13);
+        }
+        finishTile(row, i, x, xOff, xStride, y, yOff, yStride,
+                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
+                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+    }
+
+    static float bf16ToFloat(short bits) {
+        return Float.intBitsToFloat(bits << 16);
     }
 }

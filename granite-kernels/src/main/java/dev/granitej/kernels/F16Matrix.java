@@ -1,9 +1,30 @@
 package dev.granitej.kernels;
 
-import java.lang.foreign.MemorySegment;
+import static dev.granitej.kernels.Simd.F;
+import static dev.granitej.kernels.Simd.I;
+import static dev.granitej.kernels.Simd.LANES;
+import static dev.granitej.kernels.Simd.LE;
+import static dev.granitej.kernels.Simd.S;
 
-/** An IEEE float16 weight matrix, accumulated in fp32. */
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * An IEEE float16 weight matrix, accumulated in fp32.
+ *
+ * <p>JDK 25's Vector API has no float16 lane conversion ({@code S2F} converts the short's integer value), so
+ * the vector kernels widen the bits with integer operations, exactly as {@link Float#float16ToFloat} does:
+ * the exponent and mantissa are shifted into float position and the value rescaled by 2<sup>112</sup> (the
+ * exponent-bias difference), which also maps float16 subnormals onto the right floats; all-ones exponents
+ * (infinities, NaNs) are patched to the float all-ones exponent; the sign is copied last.
+ */
 public final class F16Matrix extends WeightMatrix {
+
+    /** 2^(127-15): moves a float16 exponent, placed in float position, to its float value. */
+    private static final float REBIAS = 0x1p112f;
 
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
@@ -20,11 +41,6 @@ public final class F16Matrix extends WeightMatrix {
     }
 
     @Override
-    public float dot(int row, float[] x, int xOff) {
-        return dotScalar(row, x, xOff);
-    }
-
-    @Override
     public float dotScalar(int row, float[] x, int xOff) {
         long base = (long) row * cols * 2;
         float sum = 0f;
@@ -32,5 +48,107 @@ public final class F16Matrix extends WeightMatrix {
             sum += Float.float16ToFloat(data.get(I16_LE, base + i * 2L)) * x[xOff + i];
         }
         return sum;
+    }
+
+    /**
+     * Widens {@code LANES} float16 values at byte {@code offset} to floats and writes them to {@code dst}:
+     * the conversion the kernels inline, kept callable for the bit-exactness test.
+     */
+    static void widen(MemorySegment seg, long offset, float[] dst, int dstOff) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, offset, LE)
+                .convertShape(VectorOperators.S2I, I, 0);
+        IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+        mag.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
+                .blend(mag.or(0x7f80_0000), h.and(0x7c00).eq(0x7c00))
+                .or(h.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000))
+                .reinterpretAsFloats().intoArray(dst, dstOff);
+    }
+
+    @Override
+    float dotVector(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= cols - 2 * LANES; i += 2 * LANES) {
+            long at = base + i * 2L;
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, data, at, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector m0 = h0.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+            IntVector m1 = h1.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+            FloatVector w0 = m0.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
+                    .blend(m0.or(0x7f80_0000), h0.and(0x7c00).eq(0x7c00))
+                    .or(h0.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
+            FloatVector w1 = m1.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
+                    .blend(m1.or(0x7f80_0000), h1.and(0x7c00).eq(0x7c00))
+                    .or(h1.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
+            acc0 = w0.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+            acc1 = w1.fma(FloatVector.fromArray(F, x, xOff + i + LANES), acc1);
+        }
+        for (; i <= cols - LANES; i += LANES) {
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, base + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector m = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+            FloatVector w = m.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
+                    .blend(m.or(0x7f80_0000), h.and(0x7c00).eq(0x7c00))
+                    .or(h.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
+            acc0 = w.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+        }
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            sum += Float.float16ToFloat(data.get(I16_LE, base + i * 2L)) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    @Override
+    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        long base0 = row * rowBytes;
+        long base1 = base0 + rowBytes;
+        int x1Off = xOff + xStride;
+        int x2Off = x1Off + xStride;
+        int x3Off = x2Off + xStride;
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a03 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a13 = a00;
+        int i = 0;
+        for (; i <= cols - LANES; i += LANES) {
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, data, base0 + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, data, base1 + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            IntVector m0 = h0.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+            IntVector m1 = h1.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
+            FloatVector w0 = m0.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
+                    .blend(m0.or(0x7f80_0000), h0.and(0x7c00).eq(0x7c00))
+                    .or(h0.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
+            FloatVector w1 = m1.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
+                    .blend(m1.or(0x7f80_0000), h1.and(0x7c00).eq(0x7c00))
+                    .or(h1.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            a00 = w0.fma(x0, a00);
+            a10 = w1.fma(x0, a10);
+            FloatVector x1 = FloatVector.fromArray(F, x, x1Off + i);
+            a01 = w0.fma(x1, a01);
+            a11 = w1.fma(x1, a11);
+            FloatVector x2 = FloatVector.fromArray(F, x, x2Off + i);
+            a02 = w0.fma(x2, a02);
+            a12 = w1.fma(x2, a12);
+            FloatVector x3 = FloatVector.fromArray(F, x, x3Off + i);
+            a03 = w0.fma(x3, a03);
+            a13 = w1.fma(x3, a13);
+        }
+        finishTile(row, i, x, xOff, xStride, y, yOff, yStride,
+                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
+                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
     }
 }

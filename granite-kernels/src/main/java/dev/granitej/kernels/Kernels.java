@@ -13,6 +13,11 @@ public final class Kernels {
     private Kernels() {
     }
 
+    /** Width in bits of the float vectors the kernels use (the preferred width or {@code granitej.vectorBits}). */
+    public static int vectorBits() {
+        return Simd.F.vectorBitSize();
+    }
+
     private static boolean parseMode(String mode) {
         return switch (mode) {
             case "vector" -> true;

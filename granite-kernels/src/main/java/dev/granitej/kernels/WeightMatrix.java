@@ -10,22 +10,47 @@ import java.util.Objects;
  * checkpoint file), with the products a linear layer needs: {@code y = W·x} for one token and
  * {@code Y = X·Wᵀ} for many. Instances are immutable and safe to share between threads; every
  * buffer is owned by the caller.
+ *
+ * <p>Each format supplies a scalar {@link #dotScalar} (the oracle), a Vector API dot, and a register-tiled
+ * Vector API kernel for {@link #matmul} that computes {@value #TILE_ROWS} rows × {@value #TILE_TOKENS} tokens
+ * at once, so each weight vector is decoded once for four tokens and each activation vector loaded once for
+ * two rows. The segment must be native or a heap segment over a {@code byte[]} (the Vector API reads no other
+ * heap segments).
  */
-public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix {
+public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix {
 
     static final ValueLayout.OfFloat F32_LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort I16_LE =
             ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    /** Rows per register tile of the vector matmul. */
+    static final int TILE_ROWS = 2;
+    /** Tokens per register tile of the vector matmul. */
+    static final int TILE_TOKENS = 4;
+    /** Activations of a token block should stay in L2 while every row of the range streams past them. */
+    private static final int TOKEN_BLOCK_BYTES = 512 * 1024;
+    /** Rows per task when a product is split over a {@link Parallel}: enough work to amortise a hand-off. */
+    private static final int MIN_ROWS_PER_TASK = 16;
+
     final MemorySegment data;
     final int rows;
     final int cols;
+    /** Bytes from one row to the next. */
+    final long rowBytes;
 
     WeightMatrix(MemorySegment data, int rows, int cols) {
         this.data = Objects.requireNonNull(data, "data");
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("matrix shape must be positive: " + rows + "x" + cols);
+        }
+        if (format().isBlockQuantized() && cols % WeightFormat.BLOCK != 0) {
+            throw new IllegalArgumentException(format() + " matrix " + rows + "x" + cols + ": row length "
+                    + cols + " is not a multiple of the block size " + WeightFormat.BLOCK);
+        }
+        if (!data.isNative() && !(data.heapBase().orElse(null) instanceof byte[])) {
+            throw new IllegalArgumentException("weights must be in a native segment or a heap segment over a "
+                    + "byte[]; got " + data);
         }
         long need = format().bytesFor((long) rows * cols);
         if (data.byteSize() < need) {
@@ -34,6 +59,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         }
         this.rows = rows;
         this.cols = cols;
+        this.rowBytes = format().bytesFor(cols);
     }
 
     /** Wraps {@code rows × cols} weights of the given format starting at the segment's first byte. */
@@ -42,6 +68,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             case F32 -> new F32Matrix(data, rows, cols);
             case BF16 -> new Bf16Matrix(data, rows, cols);
             case F16 -> new F16Matrix(data, rows, cols);
+            case Q8_0 -> new Q8Matrix(data, rows, cols);
+            case Q4_0 -> new Q4Matrix(data, rows, cols);
         };
     }
 
@@ -57,30 +85,60 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /** Bytes of weights this matrix covers. */
     public final long byteSize() {
-        return format().bytesFor((long) rows * cols);
+        return rowBytes * rows;
+    }
+
+    /** The memory this matrix reads (exactly {@link #byteSize()} bytes or more). */
+    public final MemorySegment segment() {
+        return data;
     }
 
     /** A view of rows {@code [first, first + count)}, sharing the same memory. */
     public final WeightMatrix rows(int first, int count) {
         Objects.checkFromIndexSize(first, count, rows);
-        long rowBytes = format().bytesFor(cols);
         return of(format(), data.asSlice(first * rowBytes, count * rowBytes), count, cols);
     }
 
     /** The weight at {@code (row, col)} as a float; for tests and one-off reads, not for hot loops. */
     public abstract float get(int row, int col);
 
+    /** Writes row {@code row} as floats to {@code dst[dstOff .. dstOff+cols)}; not for hot loops. */
+    public void readRow(int row, float[] dst, int dstOff) {
+        Objects.checkIndex(row, rows);
+        Objects.checkFromIndexSize(dstOff, cols, dst.length);
+        for (int i = 0; i < cols; i++) {
+            dst[dstOff + i] = get(row, i);
+        }
+    }
+
     /** {@code Σ_i W[row][i]·x[xOff + i]}, the kernel the current {@link Kernels} mode selects. */
-    public abstract float dot(int row, float[] x, int xOff);
+    public final float dot(int row, float[] x, int xOff) {
+        return Kernels.VECTOR ? dotVector(row, x, xOff) : dotScalar(row, x, xOff);
+    }
 
     /** The scalar twin of {@link #dot}: the test oracle and the fallback. */
     public abstract float dotScalar(int row, float[] x, int xOff);
 
+    /** The Vector API dot, with several accumulators. */
+    abstract float dotVector(int row, float[] x, int xOff);
+
+    /**
+     * The register tile: for rows {@code row, row+1} and tokens {@code t = 0..3} (token t's activations at
+     * {@code xOff + t·xStride}) writes {@code y[yOff + t·yStride + r] = W[r]·x_t}.
+     */
+    abstract void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride);
+
     /** {@code y[yOff + r] = W[r]·x} for rows {@code r} in {@code [rowFrom, rowTo)}. */
     public void matvec(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
-        for (int r = rowFrom; r < rowTo; r++) {
-            y[yOff + r] = dot(r, x, xOff);
+        if (Kernels.VECTOR) {
+            for (int r = rowFrom; r < rowTo; r++) {
+                y[yOff + r] = dotVector(r, x, xOff);
+            }
+        } else {
+            for (int r = rowFrom; r < rowTo; r++) {
+                y[yOff + r] = dotScalar(r, x, xOff);
+            }
         }
     }
 
@@ -89,16 +147,111 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         matvec(x, 0, y, 0, 0, rows);
     }
 
+    /** {@code y = W·x} over all rows, the rows split over {@code pool}'s threads. */
+    public final void matvec(Parallel pool, float[] x, float[] y) {
+        matvec(pool, x, 0, y, 0);
+    }
+
+    /** {@code y[yOff + r] = W[r]·x[xOff..]} over all rows, the rows split over {@code pool}'s threads. */
+    public final void matvec(Parallel pool, float[] x, int xOff, float[] y, int yOff) {
+        pool.forRange(0, rows, MIN_ROWS_PER_TASK, (from, to) -> matvec(x, xOff, y, yOff, from, to));
+    }
+
     /**
      * For {@code tokens} input rows of {@code x} (row t at {@code t*xStride}) writes
      * {@code y[t*yStride + r] = W[r]·x[t]} for rows {@code r} in {@code [rowFrom, rowTo)}.
+     * In vector mode this runs the tiled kernel; in scalar mode {@link #matmulScalar}.
      */
     public void matmul(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        if (Kernels.VECTOR) {
+            matmulTiled(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        } else {
+            matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        }
+    }
+
+    /**
+     * {@link #matmul} over all rows, the rows split over {@code pool}'s threads. Splits fall on row pairs, so
+     * every row meets the same tile as on one thread and the result does not depend on the thread count.
+     */
+    public final void matmul(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens) {
+        pool.forRange(0, (rows + TILE_ROWS - 1) / TILE_ROWS, MIN_ROWS_PER_TASK / TILE_ROWS,
+                (from, to) -> matmul(x, xStride, y, yStride, tokens, from * TILE_ROWS,
+                        Math.min(rows, to * TILE_ROWS)));
+    }
+
+    /** The scalar twin of {@link #matmul}: one {@link #dotScalar} per (token, row). */
+    public final void matmulScalar(float[] x, int xStride, float[] y, int yStride, int tokens,
+                                   int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
         for (int r = rowFrom; r < rowTo; r++) {
             for (int t = 0; t < tokens; t++) {
-                y[t * yStride + r] = dot(r, x, t * xStride);
+                y[t * yStride + r] = dotScalar(r, x, t * xStride);
             }
         }
+    }
+
+    /**
+     * The Vector API matmul. Tokens are taken in blocks whose activations fit in L2; within a block every
+     * row pair of the range is run against the block's tokens four at a time, the leftovers by plain dots.
+     */
+    final void matmulTiled(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        if (tokens < 0) {
+            throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
+        }
+        int blockTokens = Math.max(TILE_TOKENS, TOKEN_BLOCK_BYTES / (4 * cols) / TILE_TOKENS * TILE_TOKENS);
+        for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
+            int t1 = Math.min(tokens, t0 + blockTokens);
+            int r = rowFrom;
+            for (; r + TILE_ROWS <= rowTo; r += TILE_ROWS) {
+                int t = t0;
+                for (; t + TILE_TOKENS <= t1; t += TILE_TOKENS) {
+                    tile(r, x, t * xStride, xStride, y, t * yStride, yStride);
+                }
+                for (; t < t1; t++) {
+                    y[t * yStride + r] = dotVector(r, x, t * xStride);
+                    y[t * yStride + r + 1] = dotVector(r + 1, x, t * xStride);
+                }
+            }
+            for (; r < rowTo; r++) {
+                for (int t = t0; t < t1; t++) {
+                    y[t * yStride + r] = dotVector(r, x, t * xStride);
+                }
+            }
+        }
+    }
+
+    /**
+     * Finishes a tile whose vector loop stopped at column {@code from}: adds the scalar tail of the eight
+     * sums and stores them. Sums are named {@code s<row><token>}.
+     */
+    final void finishTile(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
+                          float s00, float s01, float s02, float s03,
+                          float s10, float s11, float s12, float s13) {
+        for (int i = from; i < cols; i++) {
+            float w0 = get(row, i);
+            float w1 = get(row + 1, i);
+            float x0 = x[xOff + i];
+            float x1 = x[xOff + xStride + i];
+            float x2 = x[xOff + 2 * xStride + i];
+            float x3 = x[xOff + 3 * xStride + i];
+            s00 += w0 * x0;
+            s01 += w0 * x1;
+            s02 += w0 * x2;
+            s03 += w0 * x3;
+            s10 += w1 * x0;
+            s11 += w1 * x1;
+            s12 += w1 * x2;
+            s13 += w1 * x3;
+        }
+        y[yOff + row] = s00;
+        y[yOff + yStride + row] = s01;
+        y[yOff + 2 * yStride + row] = s02;
+        y[yOff + 3 * yStride + row] = s03;
+        y[yOff + row + 1] = s10;
+        y[yOff + yStride + row + 1] = s11;
+        y[yOff + 2 * yStride + row + 1] = s12;
+        y[yOff + 3 * yStride + row + 1] = s13;
     }
 }

@@ -1,0 +1,142 @@
+package dev.granitej.kernels;
+
+import static dev.granitej.kernels.Simd.B;
+import static dev.granitej.kernels.Simd.BYTE_LANES;
+import static dev.granitej.kernels.Simd.F;
+import static dev.granitej.kernels.Simd.LANES;
+import static dev.granitej.kernels.Simd.LE;
+import static dev.granitej.kernels.Simd.PAIRS;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * A ggml {@code Q8_0} matrix: each row is blocks of 34 bytes, an fp16 scale {@code d} then 32 signed bytes,
+ * {@code w = d·q}. The kernels dequantize on the fly into fp32 and accumulate in fp32.
+ */
+public final class Q8Matrix extends WeightMatrix {
+
+    static final int BLOCK_BYTES = 34;
+
+    Q8Matrix(MemorySegment data, int rows, int cols) {
+        super(data, rows, cols);
+    }
+
+    @Override
+    public WeightFormat format() {
+        return WeightFormat.Q8_0;
+    }
+
+    @Override
+    public float get(int row, int col) {
+        long at = row * rowBytes + (long) (col / WeightFormat.BLOCK) * BLOCK_BYTES;
+        return Float.float16ToFloat(data.get(I16_LE, at))
+                * data.get(ValueLayout.JAVA_BYTE, at + 2 + col % WeightFormat.BLOCK);
+    }
+
+    @Override
+    public float dotScalar(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        float sum = 0f;
+        for (int blk = 0, xb = xOff; blk < cols / WeightFormat.BLOCK; blk++, xb += WeightFormat.BLOCK) {
+            long at = base + (long) blk * BLOCK_BYTES;
+            float blockSum = 0f;
+            for (int j = 0; j < WeightFormat.BLOCK; j++) {
+                blockSum += data.get(ValueLayout.JAVA_BYTE, at + 2 + j) * x[xb + j];
+            }
+            sum += Float.float16ToFloat(data.get(I16_LE, at)) * blockSum;
+        }
+        return sum;
+    }
+
+    /** Per block: the 32 products are summed in a vector, then scaled by {@code d}; two blocks in flight. */
+    @Override
+    float dotVector(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        int blocks = cols / WeightFormat.BLOCK;
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = base + (long) blk * BLOCK_BYTES;
+            int xb = xOff + blk * WeightFormat.BLOCK;
+            FloatVector bs = FloatVector.zero(F);
+            for (int j = 0; j < WeightFormat.BLOCK; j += BYTE_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, at + 2 + j, LE);
+                bs = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0))
+                        .fma(FloatVector.fromArray(F, x, xb + j), bs);
+                if (PAIRS) {
+                    bs = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1))
+                            .fma(FloatVector.fromArray(F, x, xb + j + LANES), bs);
+                }
+            }
+            float d = Float.float16ToFloat(data.get(I16_LE, at));
+            if ((blk & 1) == 0) {
+                acc0 = bs.fma(FloatVector.broadcast(F, d), acc0);
+            } else {
+                acc1 = bs.fma(FloatVector.broadcast(F, d), acc1);
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Each chunk of weights is dequantized once ({@code d·q}) and used for four tokens. With 128-bit floats
+     * (where a byte load feeds two float vectors) the tile is plain dots instead: that width is a fallback
+     * setting, not worth a second tile.
+     */
+    @Override
+    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        if (PAIRS) {
+            for (int t = 0; t < TILE_TOKENS; t++) {
+                y[yOff + t * yStride + row] = dotVector(row, x, xOff + t * xStride);
+                y[yOff + t * yStride + row + 1] = dotVector(row + 1, x, xOff + t * xStride);
+            }
+            return;
+        }
+        long base0 = row * rowBytes;
+        long base1 = base0 + rowBytes;
+        int x1Off = xOff + xStride;
+        int x2Off = x1Off + xStride;
+        int x3Off = x2Off + xStride;
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a02 = a00;
+        FloatVector a03 = a00;
+        FloatVector a10 = a00;
+        FloatVector a11 = a00;
+        FloatVector a12 = a00;
+        FloatVector a13 = a00;
+        for (int i = 0; i < cols; i += WeightFormat.BLOCK) {
+            long at0 = base0 + (long) (i / WeightFormat.BLOCK) * BLOCK_BYTES;
+            long at1 = at0 + rowBytes;
+            float d0 = Float.float16ToFloat(data.get(I16_LE, at0));
+            float d1 = Float.float16ToFloat(data.get(I16_LE, at1));
+            for (int j = 0; j < WeightFormat.BLOCK; j += LANES) {
+                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B, data, at0 + 2 + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d0);
+                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B, data, at1 + 2 + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d1);
+                FloatVector x0 = FloatVector.fromArray(F, x, xOff + i + j);
+                a00 = w0.fma(x0, a00);
+                a10 = w1.fma(x0, a10);
+                FloatVector x1 = FloatVector.fromArray(F, x, x1Off + i + j);
+                a01 = w0.fma(x1, a01);
+                a11 = w1.fma(x1, a11);
+                FloatVector x2 = FloatVector.fromArray(F, x, x2Off + i + j);
+                a02 = w0.fma(x2, a02);
+                a12 = w1.fma(x2, a12);
+                FloatVector x3 = FloatVector.fromArray(F, x, x3Off + i + j);
+                a03 = w0.fma(x3, a03);
+                a13 = w1.fma(x3, a13);
+            }
+        }
+        finishTile(row, cols, x, xOff, xStride, y, yOff, yStride,
+                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
+                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
+                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+    }
+}

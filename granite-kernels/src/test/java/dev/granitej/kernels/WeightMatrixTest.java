@@ -1,0 +1,172 @@
+package dev.granitej.kernels;
+
+import static dev.granitej.kernels.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class WeightMatrixTest {
+
+    private final Random random = new Random(7);
+
+    /** Row lengths: every length 1..300 for element formats, whole blocks for the block formats. */
+    private static int[] colsFor(WeightFormat format) {
+        if (!format.isBlockQuantized()) {
+            return Tolerance.sizes();
+        }
+        return new int[]{32, 64, 96, 128, 160, 288, 1024, 4096};
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void vectorDotMatchesScalarTwin(WeightFormat format) {
+        for (int cols : colsFor(format)) {
+            if (cols == 0) {
+                continue;
+            }
+            WeightMatrix m = Matrices.random(format, 3, cols, random);
+            float[] x = Matrices.gaussian(cols + 5, random);
+            for (int r = 0; r < 3; r++) {
+                assertClose(m.dotScalar(r, x, 5), m.dotVector(r, x, 5),
+                        cols, Matrices.absDot(m, r, x, 5), format + " cols=" + cols + " row=" + r);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void scalarDotEqualsDequantizeThenDot(WeightFormat format) {
+        WeightMatrix m = Matrices.random(format, 4, 320, random);
+        float[] x = Matrices.gaussian(320, random);
+        float[] row = new float[320];
+        for (int r = 0; r < 4; r++) {
+            m.readRow(r, row, 0);
+            assertClose(ScalarVec.dot(row, 0, x, 0, 320), m.dotScalar(r, x, 0), 320, Matrices.absDot(m, r, x, 0),
+                    format + " row " + r);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void rowViewReadsTheSameRows(WeightFormat format) {
+        WeightMatrix m = Matrices.random(format, 9, 96, random);
+        WeightMatrix view = m.rows(3, 4);
+        assertEquals(4, view.rows());
+        assertEquals(m.format(), view.format());
+        float[] x = Matrices.gaussian(96, random);
+        for (int r = 0; r < 4; r++) {
+            assertEquals(m.dotScalar(r + 3, x, 0), view.dotScalar(r, x, 0));
+            assertEquals(m.dotVector(r + 3, x, 0), view.dotVector(r, x, 0));
+            assertEquals(m.get(r + 3, 17), view.get(r, 17));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void matvecFillsOnlyTheRowRange(WeightFormat format) {
+        WeightMatrix m = Matrices.random(format, 11, 160, random);
+        float[] x = Matrices.gaussian(162, random);
+        float[] y = new float[14];
+        java.util.Arrays.fill(y, -99f);
+        m.matvec(x, 2, y, 3, 2, 9);
+        for (int i = 0; i < y.length; i++) {
+            int r = i - 3;
+            if (r >= 2 && r < 9) {
+                assertClose(m.dotScalar(r, x, 2), y[i], 160, Matrices.absDot(m, r, x, 2), "row " + r);
+            } else {
+                assertEquals(-99f, y[i], "untouched y[" + i + "]");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void tiledMatmulMatchesScalarTwin(WeightFormat format) {
+        int[] colsList = format.isBlockQuantized() ? new int[]{32, 96, 256} : new int[]{1, 15, 16, 17, 33, 100, 256};
+        for (int cols : colsList) {
+            WeightMatrix m = Matrices.random(format, 7, cols, random);
+            for (int tokens = 0; tokens <= 9; tokens++) {
+                for (int[] range : new int[][]{{0, 7}, {1, 6}, {3, 4}, {2, 2}}) {
+                    int xStride = cols + 3;
+                    int yStride = 9;
+                    float[] x = Matrices.gaussian(Math.max(1, tokens * xStride), random);
+                    float[] expected = new float[Math.max(1, tokens * yStride)];
+                    float[] actual = new float[expected.length];
+                    java.util.Arrays.fill(expected, -7f);
+                    java.util.Arrays.fill(actual, -7f);
+                    m.matmulScalar(x, xStride, expected, yStride, tokens, range[0], range[1]);
+                    m.matmulTiled(x, xStride, actual, yStride, tokens, range[0], range[1]);
+                    for (int t = 0; t < tokens; t++) {
+                        for (int r = 0; r < yStride; r++) {
+                            int i = t * yStride + r;
+                            double scale = r < 7 ? Matrices.absDot(m, r, x, t * xStride) : 0;
+                            assertClose(expected[i], actual[i], cols, scale,
+                                    format + " cols=" + cols + " tokens=" + tokens + " t=" + t + " r=" + r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void tiledMatmulOverManyTokensCrossesTokenBlocks(WeightFormat format) {
+        // 4096 columns make a token block of 32 tokens; 70 tokens cross two block boundaries.
+        WeightMatrix m = Matrices.random(format, 5, 4096, random);
+        int tokens = 70;
+        float[] x = Matrices.gaussian(tokens * 4096, random);
+        float[] expected = new float[tokens * 5];
+        float[] actual = new float[tokens * 5];
+        m.matmulScalar(x, 4096, expected, 5, tokens, 0, 5);
+        m.matmulTiled(x, 4096, actual, 5, tokens, 0, 5);
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < 5; r++) {
+                assertClose(expected[t * 5 + r], actual[t * 5 + r], 4096, Matrices.absDot(m, r, x, t * 4096),
+                        format + " t=" + t + " r=" + r);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void parallelProductsEqualSingleThread(WeightFormat format) {
+        WeightMatrix m = Matrices.random(format, 203, 64, random);
+        float[] x = Matrices.gaussian(64 * 5, random);
+        float[] single = new float[203];
+        float[] split = new float[203];
+        m.matvec(x, single);
+        float[] singleMm = new float[203 * 5];
+        float[] splitMm = new float[203 * 5];
+        m.matmul(x, 64, singleMm, 203, 5, 0, 203);
+        try (Parallel pool = new Parallel(3)) {
+            m.matvec(pool, x, split);
+            m.matmul(pool, x, 64, splitMm, 203, 5);
+        }
+        assertTrue(java.util.Arrays.equals(single, split), "matvec differs when split over threads");
+        assertTrue(java.util.Arrays.equals(singleMm, splitMm), "matmul differs when split over threads");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q8_0", "Q4_0"})
+    void blockFormatsRejectPartialBlocks(WeightFormat format) {
+        MemorySegment seg = Arena.ofAuto().allocate(4096);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WeightMatrix.of(format, seg, 2, 40));
+        assertTrue(e.getMessage().contains("multiple of the block size 32"), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void rejectsHeapSegmentsTheVectorApiCannotRead() {
+        MemorySegment floats = MemorySegment.ofArray(new float[16]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WeightMatrix.of(WeightFormat.F32, floats, 4, 4));
+        assertTrue(e.getMessage().contains("byte[]"), e.getMessage());
+    }
+}
