@@ -77,7 +77,7 @@ public final class Granite implements AutoCloseable {
         VerificationResult verified = verify(directory, options.verification());
         ChatTokenizer chat = ChatTokenizer.load(directory);
         Tokenizer tokenizer = chat.tokenizer();
-        GraniteModel model = GraniteModel.load(directory);
+        GraniteModel model = GraniteModel.load(directory, options.model());
         try {
             if (tokenizer.vocabSize() > model.config().vocabSize()) {
                 throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()

@@ -1,16 +1,23 @@
 package dev.granitej.api;
 
+import dev.granitej.kernels.WeightFormat;
+import dev.granitej.model.ModelOptions;
+import java.util.Objects;
+import java.util.Optional;
+
 /**
- * How to load a model.
+ * How to load a model. Start from {@link #defaults()} and change what you need.
  *
  * @param maxContext   the default context limit of new sessions, in tokens
  * @param maxBatch     sessions stepped together at most in one batched decode step
  * @param verification whether and how {@code model.sig} is verified before any weight is mapped
+ * @param model        weight format (as stored, or Q8_0/Q4_0 quantized at load) and engine threads
  */
-public record LoadOptions(int maxContext, int maxBatch, Verification verification) {
+public record LoadOptions(int maxContext, int maxBatch, Verification verification, ModelOptions model) {
 
     public LoadOptions {
-        java.util.Objects.requireNonNull(verification, "verification");
+        Objects.requireNonNull(verification, "verification");
+        Objects.requireNonNull(model, "model");
         if (maxContext <= 0) {
             throw new IllegalArgumentException("maxContext must be positive, was " + maxContext);
         }
@@ -19,20 +26,38 @@ public record LoadOptions(int maxContext, int maxBatch, Verification verificatio
         }
     }
 
-    /** Context 8192 tokens, batches of up to 32 sessions, {@link Verification#auto()}. */
+    /**
+     * Context 8192 tokens, batches of up to 32 sessions, {@link Verification#auto()}, weights as stored, one
+     * engine thread per available processor.
+     */
     public static LoadOptions defaults() {
-        return new LoadOptions(8192, 32, Verification.auto());
+        return new LoadOptions(8192, 32, Verification.auto(), ModelOptions.defaults());
     }
 
     public LoadOptions withMaxContext(int tokens) {
-        return new LoadOptions(tokens, maxBatch, verification);
+        return new LoadOptions(tokens, maxBatch, verification, model);
     }
 
     public LoadOptions withMaxBatch(int sessions) {
-        return new LoadOptions(maxContext, sessions, verification);
+        return new LoadOptions(maxContext, sessions, verification, model);
     }
 
     public LoadOptions withVerification(Verification v) {
-        return new LoadOptions(maxContext, maxBatch, v);
+        return new LoadOptions(maxContext, maxBatch, v, model);
+    }
+
+    /** Quantize linear-layer weights at load ({@code Q8_0} or {@code Q4_0}); {@code null} keeps them as stored. */
+    public LoadOptions withWeightFormat(WeightFormat format) {
+        return new LoadOptions(maxContext, maxBatch, verification, model.withWeightFormat(format));
+    }
+
+    /** Threads that share each matrix product (the engine owns them; closed with the model). */
+    public LoadOptions withThreads(int threads) {
+        return new LoadOptions(maxContext, maxBatch, verification, model.withThreads(threads));
+    }
+
+    /** The weight format weights are converted to at load, if any. */
+    public Optional<WeightFormat> weightFormat() {
+        return model.weightFormat();
     }
 }

@@ -113,6 +113,23 @@ final class Args {
         return out;
     }
 
+    /** {@code --format} and {@code --threads} applied to the default load options, plus {@code --context}. */
+    dev.granitej.api.LoadOptions loadOptions() {
+        dev.granitej.api.LoadOptions o = dev.granitej.api.LoadOptions.defaults().withMaxContext(getInt("context", 8192));
+        String format = get("format", "bf16").toLowerCase(java.util.Locale.ROOT);
+        o = switch (format) {
+            case "bf16", "stored", "f32", "f16" -> o;
+            case "q8_0" -> o.withWeightFormat(dev.granitej.kernels.WeightFormat.Q8_0);
+            case "q4_0" -> o.withWeightFormat(dev.granitej.kernels.WeightFormat.Q4_0);
+            default -> throw new UsageException(command + ": --format must be bf16 (as stored), q8_0 or q4_0, was '"
+                    + format + "'");
+        };
+        if (has("threads")) {
+            o = o.withThreads(getInt("threads", 1));
+        }
+        return o;
+    }
+
     /** {@code --model DIR}, defaulting to the checkpoint shipped in the repository's {@code models/}. */
     Path model() {
         String v = get("model", null);

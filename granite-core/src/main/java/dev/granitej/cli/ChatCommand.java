@@ -37,7 +37,7 @@ final class ChatCommand {
 
     static int run(String[] argv, java.io.InputStream stdin, PrintStream out, PrintStream err) throws IOException {
         Set<String> valued = new HashSet<>(SamplingOptions.NAMES);
-        valued.addAll(Set.of("model", "system", "tools", "max-tokens", "context"));
+        valued.addAll(Set.of("model", "system", "tools", "max-tokens", "context", "format", "threads"));
         Args a = new Args("chat", argv, 1, valued, Set.of());
         List<JsonNode> tools = null;
         if (a.has("tools")) {
@@ -48,7 +48,7 @@ final class ChatCommand {
             tools = new ArrayList<>();
             node.forEach(tools::add);
         }
-        LoadOptions options = LoadOptions.defaults().withMaxContext(a.getInt("context", 8192));
+        LoadOptions options = a.loadOptions();
         try (Granite granite = Progress.load(a.model(), options, err); Session session = granite.newSession()) {
             if (granite.chat().template().isEmpty()) {
                 throw new IllegalStateException(a.model() + " has no chat template (tokenizer_config.json "

@@ -23,7 +23,7 @@ final class GenerateCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
         Set<String> valued = new HashSet<>(SamplingOptions.NAMES);
-        valued.addAll(Set.of("model", "prompt", "tokens", "max-tokens", "stop", "context"));
+        valued.addAll(Set.of("model", "prompt", "tokens", "max-tokens", "stop", "context", "format", "threads"));
         Args a = new Args("generate", argv, 1, valued, Set.of("ids", "ignore-eos"));
         if (a.has("prompt") == a.has("tokens")) {
             throw new UsageException("generate: give exactly one of --prompt TEXT or --tokens IDS");
@@ -36,7 +36,7 @@ final class GenerateCommand {
         if (a.has("ignore-eos")) {
             request.stopTokenIds(Set.of());
         }
-        LoadOptions options = LoadOptions.defaults().withMaxContext(a.getInt("context", 8192));
+        LoadOptions options = a.loadOptions();
         try (Granite granite = Progress.load(a.model(), options, err); Session session = granite.newSession()) {
             GenerationResult r = session.generate(request.build(), text -> {
                 out.print(text);

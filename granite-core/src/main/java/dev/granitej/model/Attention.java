@@ -3,7 +3,7 @@ package dev.granitej.model;
 import dev.granitej.config.GraniteConfig;
 import dev.granitej.io.Checkpoint;
 import dev.granitej.kernels.AttentionKernel;
-import dev.granitej.kernels.WeightMatrix;
+import dev.granitej.kernels.Parallel;
 
 /**
  * Causal grouped-query attention of one layer. The H models use no positional encoding at all (NoPE); the
@@ -20,14 +20,17 @@ final class Attention implements Mixer {
     private final int qDim;
     private final int kvDim;
     private final float scale;
-    private final WeightMatrix wq;
-    private final WeightMatrix wk;
-    private final WeightMatrix wv;
-    private final WeightMatrix wo;
+    private final Linear wq;
+    private final Linear wk;
+    private final Linear wv;
+    private final Linear wo;
+    private final Parallel pool;
     /** RoPE inverse frequencies, or {@code null} for NoPE. */
     private final float[] invFreq;
 
-    Attention(GraniteConfig c, Checkpoint ckpt, int layer) {
+    Attention(GraniteConfig c, Weights w, int layer) {
+        Checkpoint ckpt = w.checkpoint;
+        this.pool = w.pool;
         this.layer = layer;
         this.hidden = c.hiddenSize();
         this.heads = c.numAttentionHeads();
@@ -37,10 +40,10 @@ final class Attention implements Mixer {
         this.kvDim = kvHeads * headDim;
         this.scale = c.attentionMultiplier();
         String p = "model.layers." + layer + ".self_attn.";
-        this.wq = ckpt.tensor(p + "q_proj.weight").requireShape(qDim, hidden).asMatrix(qDim, hidden);
-        this.wk = ckpt.tensor(p + "k_proj.weight").requireShape(kvDim, hidden).asMatrix(kvDim, hidden);
-        this.wv = ckpt.tensor(p + "v_proj.weight").requireShape(kvDim, hidden).asMatrix(kvDim, hidden);
-        this.wo = ckpt.tensor(p + "o_proj.weight").requireShape(hidden, qDim).asMatrix(hidden, qDim);
+        this.wq = w.linear(p + "q_proj.weight", qDim, hidden);
+        this.wk = w.linear(p + "k_proj.weight", kvDim, hidden);
+        this.wv = w.linear(p + "v_proj.weight", kvDim, hidden);
+        this.wo = w.linear(p + "o_proj.weight", hidden, qDim);
         for (String bias : new String[] {"q_proj.bias", "k_proj.bias", "v_proj.bias", "o_proj.bias"}) {
             if (ckpt.find(p + bias).isPresent()) {
                 throw new dev.granitej.io.CheckpointException(ckpt.directory().getFileName() + ": tensor '" + p
@@ -63,9 +66,9 @@ final class Attention implements Mixer {
     @Override
     public void forward(Workspace ws, float[] in, float[] out) {
         int tokens = ws.tokens;
-        wq.matmul(in, hidden, ws.q, qDim, tokens, 0, qDim);
-        wk.matmul(in, hidden, ws.k, kvDim, tokens, 0, kvDim);
-        wv.matmul(in, hidden, ws.v, kvDim, tokens, 0, kvDim);
+        wq.forward(ws, in, hidden, ws.q, qDim);
+        wk.forward(ws, in, hidden, ws.k, kvDim);
+        wv.forward(ws, in, hidden, ws.v, kvDim);
         if (invFreq != null) {
             for (int t = 0; t < tokens; t++) {
                 int pos = ws.rowPos[t];
@@ -82,13 +85,16 @@ final class Attention implements Mixer {
             KvCache cache = ws.rowState[t].kv(layer);
             cache.append(ws.k, ws.v, t * kvDim);
             int visible = cache.length;
-            for (int h = 0; h < heads; h++) {
-                int off = t * qDim + h * headDim;
-                AttentionKernel.attend(ws.q, off, cache.keys, cache.values, (h / group) * headDim, kvDim, visible,
-                        headDim, scale, ws.scores, ws.context, off);
-            }
+            int row = t;
+            pool.forRange(0, heads, 1, (h0, h1) -> {
+                for (int h = h0; h < h1; h++) {
+                    int off = row * qDim + h * headDim;
+                    AttentionKernel.attend(ws.q, off, cache.keys, cache.values, (h / group) * headDim, kvDim,
+                            visible, headDim, scale, ws.headScores[h], ws.context, off);
+                }
+            });
         }
-        wo.matmul(ws.context, qDim, out, hidden, tokens, 0, hidden);
+        wo.forward(ws, ws.context, qDim, out, hidden);
     }
 
     /** Rotate-half RoPE in fp32: pairs (i, i + head_dim/2) turn by {@code pos · inv_freq[i]}. */

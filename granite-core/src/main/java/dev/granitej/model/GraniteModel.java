@@ -6,6 +6,8 @@ import dev.granitej.io.Checkpoint;
 import dev.granitej.io.Tensor;
 import dev.granitej.kernels.Vec;
 import dev.granitej.kernels.WeightMatrix;
+import dev.granitej.kernels.Parallel;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,23 +28,35 @@ public final class GraniteModel implements AutoCloseable {
 
     private final GraniteConfig config;
     private final Checkpoint checkpoint;
+    private final ModelOptions options;
+    private final Parallel pool;
+    /** Holds weights converted at load (quantized formats); empty when the weights are used as stored. */
+    private final Arena converted;
     private final WeightMatrix embedding;
-    private final WeightMatrix lmHead;
+    private final Linear lmHead;
     private final List<DecoderLayer> layers;
     private final float[] finalNorm;
     private final Workspace.Dims dims;
+    private final long weightBytes;
 
-    private GraniteModel(GraniteConfig config, Checkpoint checkpoint) {
+    private GraniteModel(GraniteConfig config, Checkpoint checkpoint, ModelOptions options, Parallel pool,
+                         Arena converted) {
         this.config = config;
         this.checkpoint = checkpoint;
+        this.options = options;
+        this.pool = pool;
+        this.converted = converted;
+        Weights w = new Weights(checkpoint, pool, options.weightFormat(), converted);
         int h = config.hiddenSize();
         int v = config.vocabSize();
-        this.embedding = checkpoint.tensor("model.embed_tokens.weight").requireShape(v, h).asMatrix(v, h);
+        // The vocabulary matrix decides every token, so it keeps more precision than the layers (as llama.cpp
+        // does for its output tensor): as stored under Q8_0, Q8_0 under Q4_0.
+        this.embedding = w.vocabularyMatrix(w.tensor("model.embed_tokens.weight", v, h), v, h);
         var head = checkpoint.find("lm_head.weight");
         if (head.isPresent()) {
-            this.lmHead = head.get().requireShape(v, h).asMatrix(v, h);
+            this.lmHead = new Linear(w.vocabularyMatrix(w.tensor("lm_head.weight", v, h), v, h), pool);
         } else if (config.tieWordEmbeddings()) {
-            this.lmHead = embedding;
+            this.lmHead = new Linear(embedding, pool);
         } else {
             throw new dev.granitej.io.CheckpointException(checkpoint.directory().getFileName()
                     + ": missing tensor 'lm_head.weight' (tie_word_embeddings is false)");
@@ -50,40 +64,64 @@ public final class GraniteModel implements AutoCloseable {
         this.finalNorm = checkpoint.tensor("model.norm.weight").requireShape(h).toFloatArray();
         List<DecoderLayer> list = new ArrayList<>();
         for (int i = 0; i < config.numLayers(); i++) {
-            list.add(buildLayer(config, checkpoint, i));
+            list.add(buildLayer(config, w, i));
         }
         this.layers = List.copyOf(list);
+        this.weightBytes = checkpoint.byteSize() - w.replacedBytes + w.convertedBytes;
         int ffnWidth = config.sharedIntermediateSize();
         this.dims = new Workspace.Dims(h, config.mambaInProjDim(), config.mambaInner(), config.mambaConvDim(),
-                config.numAttentionHeads() * config.headDim(), config.numKeyValueHeads() * config.headDim(),
+                config.numAttentionHeads(), config.numAttentionHeads() * config.headDim(), config.numKeyValueHeads() * config.headDim(),
                 ffnWidth, config.isMoe() ? config.intermediateSize() : 0, config.numLocalExperts(),
                 config.isMoe() ? config.numExpertsPerToken() : 0);
     }
 
-    private static DecoderLayer buildLayer(GraniteConfig c, Checkpoint ckpt, int i) {
+    private static DecoderLayer buildLayer(GraniteConfig c, Weights w, int i) {
         String p = "model.layers." + i + ".";
         int h = c.hiddenSize();
-        Mixer mixer = c.layerTypes().get(i) == LayerType.MAMBA ? new Mamba2Mixer(c, ckpt, i) : new Attention(c, ckpt, i);
-        SwiGluMlp shared = new SwiGluMlp(ckpt, p + "shared_mlp.", h, c.sharedIntermediateSize());
+        Mixer mixer = c.layerTypes().get(i) == LayerType.MAMBA ? new Mamba2Mixer(c, w, i) : new Attention(c, w, i);
+        SwiGluMlp shared = new SwiGluMlp(w, p + "shared_mlp.", h, c.sharedIntermediateSize());
         FeedForward ffn = c.isMoe()
-                ? new MoeFeedForward(ckpt, p + "block_sparse_moe.", h, c.intermediateSize(), c.numLocalExperts(),
+                ? new MoeFeedForward(w, p + "block_sparse_moe.", h, c.intermediateSize(), c.numLocalExperts(),
                         c.numExpertsPerToken(), shared)
                 : shared;
-        float[] inNorm = ckpt.tensor(p + "input_layernorm.weight").requireShape(h).toFloatArray();
-        float[] postNorm = ckpt.tensor(p + "post_attention_layernorm.weight").requireShape(h).toFloatArray();
+        float[] inNorm = w.vector(p + "input_layernorm.weight", h);
+        float[] postNorm = w.vector(p + "post_attention_layernorm.weight", h);
         return new DecoderLayer(mixer, ffn, inNorm, postNorm, c.rmsNormEps(), c.residualMultiplier(), h);
     }
 
     /** Loads {@code config.json} and the safetensors weights of a checkpoint directory (no signature check). */
     public static GraniteModel load(Path directory) {
+        return load(directory, ModelOptions.defaults());
+    }
+
+    /**
+     * Loads a checkpoint directory with the given weight format and thread count (no signature check: see
+     * {@code dev.granitej.api.Granite} for verified loading).
+     */
+    public static GraniteModel load(Path directory, ModelOptions options) {
         GraniteConfig config = GraniteConfig.load(directory.resolve("config.json"));
         Checkpoint ckpt = Checkpoint.open(directory);
+        Parallel pool = null;
+        Arena converted = null;
         try {
-            return new GraniteModel(config, ckpt);
+            pool = new Parallel(options.threads());
+            converted = Arena.ofShared();
+            return new GraniteModel(config, ckpt, options, pool, converted);
         } catch (RuntimeException e) {
+            if (pool != null) {
+                pool.close();
+            }
+            if (converted != null) {
+                converted.close();
+            }
             ckpt.close();
             throw e;
         }
+    }
+
+    /** The options this model was loaded with. */
+    public ModelOptions options() {
+        return options;
     }
 
     /** The model's configuration. */
@@ -159,6 +197,7 @@ public final class GraniteModel implements AutoCloseable {
         Workspace ws = state.workspace;
         ws.ensure(n, state.position + n);
         ws.rowsOf(state, n);
+        ws.independentRows = false;
         int h = config.hiddenSize();
         for (int t = 0; t < n; t++) {
             embed(tokens[offset + t], ws.hidden, t * h);
@@ -213,6 +252,7 @@ public final class GraniteModel implements AutoCloseable {
         }
         Workspace ws = batch.workspace;
         ws.ensure(count, maxContext);
+        ws.independentRows = true;
         int h = config.hiddenSize();
         for (int i = 0; i < count; i++) {
             ws.rowState[i] = states[i];
@@ -230,17 +270,14 @@ public final class GraniteModel implements AutoCloseable {
     }
 
     private void embed(int token, float[] out, int off) {
-        int h = config.hiddenSize();
-        float m = config.embeddingMultiplier();
-        for (int j = 0; j < h; j++) {
-            out[off + j] = embedding.get(token, j) * m;
-        }
+        embedding.readRow(token, out, off);
+        Vec.scale(out, off, config.hiddenSize(), config.embeddingMultiplier());
     }
 
     private void head(Workspace ws, int t, float[] logits, int off) {
         int h = config.hiddenSize();
         Vec.rmsNorm(ws.normed, 0, ws.hidden, t * h, finalNorm, 0, h, config.rmsNormEps());
-        lmHead.matvec(ws.normed, 0, logits, off, 0, config.vocabSize());
+        lmHead.matvec(ws.normed, 0, logits, off);
         Vec.scale(logits, off, config.vocabSize(), 1f / config.logitsScaling());
     }
 
@@ -256,6 +293,7 @@ public final class GraniteModel implements AutoCloseable {
         int h = config.hiddenSize();
         ws.ensure(n, n);
         ws.rowsOf(state, n);
+        ws.independentRows = false;
         float[][] out = new float[layers.size() + 1][];
         for (int t = 0; t < n; t++) {
             embed(tokens[t], ws.hidden, t * h);
@@ -272,6 +310,11 @@ public final class GraniteModel implements AutoCloseable {
         return out;
     }
 
+    /** Bytes of the weights the forward pass reads: as stored, or as converted at load. */
+    public long weightBytes() {
+        return weightBytes;
+    }
+
     /** Total parameters (elements of every tensor). */
     public long parameterCount() {
         long n = 0;
@@ -281,9 +324,11 @@ public final class GraniteModel implements AutoCloseable {
         return n;
     }
 
-    /** Unmaps the weights. */
+    /** Stops the engine's threads, frees converted weights and unmaps the checkpoint. */
     @Override
     public void close() {
+        pool.close();
+        converted.close();
         checkpoint.close();
     }
 }

@@ -3,9 +3,9 @@ package dev.granitej.model;
 import dev.granitej.config.GraniteConfig;
 import dev.granitej.io.Checkpoint;
 import dev.granitej.kernels.CausalConv1d;
+import dev.granitej.kernels.Parallel;
 import dev.granitej.kernels.SsmScan;
 import dev.granitej.kernels.Vec;
-import dev.granitej.kernels.WeightMatrix;
 
 /**
  * The Mamba-2 mixer of one layer (HF {@code GraniteMoeHybridMambaLayer}): in_proj splits into the gate z, the
@@ -29,8 +29,9 @@ final class Mamba2Mixer implements Mixer {
     private final float eps;
     private final float timeStepMin;
     private final float timeStepMax;
-    private final WeightMatrix inProj;
-    private final WeightMatrix outProj;
+    private final Linear inProj;
+    private final Linear outProj;
+    private final Parallel pool;
     /** Conv taps time-major, {@code [K][conv_dim]}, so the kernel runs along channels. */
     private final float[] convWeight;
     private final float[] convBias;
@@ -40,7 +41,9 @@ final class Mamba2Mixer implements Mixer {
     private final float[] d;
     private final float[] normWeight;
 
-    Mamba2Mixer(GraniteConfig c, Checkpoint ckpt, int layer) {
+    Mamba2Mixer(GraniteConfig c, Weights w, int layer) {
+        Checkpoint ckpt = w.checkpoint;
+        this.pool = w.pool;
         this.layer = layer;
         this.hidden = c.hiddenSize();
         this.inner = c.mambaInner();
@@ -55,13 +58,13 @@ final class Mamba2Mixer implements Mixer {
         this.timeStepMin = c.timeStepMin();
         this.timeStepMax = c.timeStepMax();
         String p = "model.layers." + layer + ".mamba.";
-        this.inProj = ckpt.tensor(p + "in_proj.weight").requireShape(projDim, hidden).asMatrix(projDim, hidden);
-        this.outProj = ckpt.tensor(p + "out_proj.weight").requireShape(hidden, inner).asMatrix(hidden, inner);
-        float[] w = ckpt.tensor(p + "conv1d.weight").requireShape(convDim, 1, convKernel).toFloatArray();
+        this.inProj = w.linear(p + "in_proj.weight", projDim, hidden);
+        this.outProj = w.linear(p + "out_proj.weight", hidden, inner);
+        float[] taps = ckpt.tensor(p + "conv1d.weight").requireShape(convDim, 1, convKernel).toFloatArray();
         this.convWeight = new float[convKernel * convDim];
         for (int ch = 0; ch < convDim; ch++) {
             for (int k = 0; k < convKernel; k++) {
-                convWeight[k * convDim + ch] = w[ch * convKernel + k];
+                convWeight[k * convDim + ch] = taps[ch * convKernel + k];
             }
         }
         this.convBias = c.mambaConvBias()
@@ -83,7 +86,7 @@ final class Mamba2Mixer implements Mixer {
         float[] proj = ws.mambaProj;
         float[] xc = ws.convOut;
         float[] y = ws.mambaGated;
-        inProj.matmul(in, hidden, proj, projDim, tokens, 0, projDim);
+        inProj.forward(ws, in, hidden, proj, projDim);
         int headsPerGroup = heads / groups;
         int cOffset = inner + groups * stateSize;
         for (int t = 0; t < tokens; t++) {
@@ -92,20 +95,23 @@ final class Mamba2Mixer implements Mixer {
             CausalConv1d.step(s.conv, 0, convWeight, convBias, convKernel, convDim, proj, row + inner, xc, 0);
             Vec.silu(xc, 0, convDim);
             int yRow = t * inner;
-            for (int h = 0; h < heads; h++) {
-                int g = h / headsPerGroup;
-                float dt = softplus(proj[row + inner + convDim + h] + dtBias[h]);
-                dt = Math.min(Math.max(dt, timeStepMin), timeStepMax);
-                float dA = (float) Math.exp(dt * a[h]);
-                SsmScan.step(s.ssm, h * headDim * stateSize, headDim, stateSize, dt, dA,
-                        xc, h * headDim, xc, inner + g * stateSize, xc, cOffset + g * stateSize, d[h],
-                        y, yRow + h * headDim);
-            }
+            float[] ssm = s.ssm;
+            pool.forRange(0, heads, 1, (h0, h1) -> {
+                for (int h = h0; h < h1; h++) {
+                    int g = h / headsPerGroup;
+                    float dt = softplus(proj[row + inner + convDim + h] + dtBias[h]);
+                    dt = Math.min(Math.max(dt, timeStepMin), timeStepMax);
+                    float dA = (float) Math.exp(dt * a[h]);
+                    SsmScan.step(ssm, h * headDim * stateSize, headDim, stateSize, dt, dA,
+                            xc, h * headDim, xc, inner + g * stateSize, xc, cOffset + g * stateSize, d[h],
+                            y, yRow + h * headDim);
+                }
+            });
             // gate first, then normalise over the whole inner width (HF MambaRMSNormGated)
             Vec.swiglu(y, yRow, proj, row, y, yRow, inner);
             Vec.rmsNorm(y, yRow, y, yRow, normWeight, 0, inner, eps);
         }
-        outProj.matmul(y, inner, out, hidden, tokens, 0, hidden);
+        outProj.forward(ws, y, inner, out, hidden);
     }
 
     /** torch's softplus with its default threshold of 20. */

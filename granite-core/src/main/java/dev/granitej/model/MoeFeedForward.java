@@ -1,6 +1,5 @@
 package dev.granitej.model;
 
-import dev.granitej.io.Checkpoint;
 import dev.granitej.kernels.Vec;
 import dev.granitej.kernels.WeightMatrix;
 import java.util.Arrays;
@@ -16,27 +15,26 @@ final class MoeFeedForward implements FeedForward {
     private final int hidden;
     private final int width;
     private final int topK;
-    private final WeightMatrix router;
-    private final WeightMatrix[] expertIn;
-    private final WeightMatrix[] expertOut;
+    private final Linear router;
+    private final Linear[] expertIn;
+    private final Linear[] expertOut;
     private final SwiGluMlp shared;
 
-    MoeFeedForward(Checkpoint ckpt, String prefix, int hidden, int width, int experts, int topK, SwiGluMlp shared) {
+    MoeFeedForward(Weights w, String prefix, int hidden, int width, int experts, int topK, SwiGluMlp shared) {
         this.hidden = hidden;
         this.width = width;
         this.topK = topK;
         this.shared = shared;
-        this.router = ckpt.tensor(prefix + "router.layer.weight").requireShape(experts, hidden)
-                .asMatrix(experts, hidden);
-        WeightMatrix in = ckpt.tensor(prefix + "input_linear.weight").requireShape(experts, 2L * width, hidden)
-                .asMatrix(experts * 2 * width, hidden);
-        WeightMatrix out = ckpt.tensor(prefix + "output_linear.weight").requireShape(experts, hidden, width)
-                .asMatrix(experts * hidden, width);
-        this.expertIn = new WeightMatrix[experts];
-        this.expertOut = new WeightMatrix[experts];
+        this.router = w.exact(prefix + "router.layer.weight", experts, hidden);
+        WeightMatrix in = w.matrix(w.tensor(prefix + "input_linear.weight", experts, 2L * width, hidden),
+                experts * 2 * width, hidden);
+        WeightMatrix out = w.matrix(w.tensor(prefix + "output_linear.weight", experts, hidden, width),
+                experts * hidden, width);
+        this.expertIn = new Linear[experts];
+        this.expertOut = new Linear[experts];
         for (int e = 0; e < experts; e++) {
-            expertIn[e] = in.rows(e * 2 * width, 2 * width);
-            expertOut[e] = out.rows(e * hidden, hidden);
+            expertIn[e] = new Linear(in.rows(e * 2 * width, 2 * width), w.pool);
+            expertOut[e] = new Linear(out.rows(e * hidden, hidden), w.pool);
         }
     }
 
@@ -49,9 +47,9 @@ final class MoeFeedForward implements FeedForward {
             route(ws, in, row);
             for (int j = 0; j < topK; j++) {
                 int e = ws.topExperts[j];
-                expertIn[e].matvec(in, row, ws.expertHidden, 0, 0, 2 * width);
+                expertIn[e].matvec(in, row, ws.expertHidden, 0);
                 Vec.swiglu(ws.expertHidden, 0, ws.expertHidden, 0, ws.expertHidden, width, width);
-                expertOut[e].matvec(ws.expertHidden, 0, ws.expertOut, 0, 0, hidden);
+                expertOut[e].matvec(ws.expertHidden, 0, ws.expertOut, 0);
                 Vec.axpy(out, row, ws.topWeights[j], ws.expertOut, 0, hidden);
             }
         }
@@ -66,7 +64,7 @@ final class MoeFeedForward implements FeedForward {
     private void route(Workspace ws, float[] in, int row) {
         float[] logits = ws.routerLogits;
         int experts = expertIn.length;
-        router.matvec(in, row, logits, 0, 0, experts);
+        router.matvec(in, row, logits, 0);
         boolean[] picked = ws.picked;
         Arrays.fill(picked, 0, experts, false);
         float max = Float.NEGATIVE_INFINITY;

@@ -1,8 +1,6 @@
 package dev.granitej.model;
 
-import dev.granitej.io.Checkpoint;
 import dev.granitej.kernels.Vec;
-import dev.granitej.kernels.WeightMatrix;
 
 /**
  * A SwiGLU MLP whose {@code input_linear} stacks the gate (first half of the rows) over the up projection:
@@ -12,16 +10,14 @@ final class SwiGluMlp implements FeedForward {
 
     private final int hidden;
     private final int width;
-    private final WeightMatrix input;
-    private final WeightMatrix output;
+    private final Linear input;
+    private final Linear output;
 
-    SwiGluMlp(Checkpoint ckpt, String prefix, int hidden, int width) {
+    SwiGluMlp(Weights w, String prefix, int hidden, int width) {
         this.hidden = hidden;
         this.width = width;
-        this.input = ckpt.tensor(prefix + "input_linear.weight").requireShape(2L * width, hidden)
-                .asMatrix(2 * width, hidden);
-        this.output = ckpt.tensor(prefix + "output_linear.weight").requireShape(hidden, width)
-                .asMatrix(hidden, width);
+        this.input = w.linear(prefix + "input_linear.weight", 2 * width, hidden);
+        this.output = w.linear(prefix + "output_linear.weight", hidden, width);
     }
 
     int width() {
@@ -33,10 +29,10 @@ final class SwiGluMlp implements FeedForward {
         int tokens = ws.tokens;
         float[] h = ws.ffnHidden;
         float[] act = ws.ffnAct;
-        input.matmul(in, hidden, h, 2 * width, tokens, 0, 2 * width);
+        input.forward(ws, in, hidden, h, 2 * width);
         for (int t = 0; t < tokens; t++) {
             Vec.swiglu(act, t * width, h, t * 2 * width, h, t * 2 * width + width, width);
         }
-        output.matmul(act, width, out, hidden, tokens, 0, hidden);
+        output.forward(ws, act, width, out, hidden);
     }
 }

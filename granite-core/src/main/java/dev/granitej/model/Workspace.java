@@ -13,6 +13,8 @@ final class Workspace {
     }
     /** Rows in the current pass; row t belongs to {@code rowState[t]} at position {@code rowPos[t]}. */
     int tokens;
+    /** True when the rows belong to different sequences (a decode batch), not to one prompt chunk. */
+    boolean independentRows;
     SequenceState[] rowState = new SequenceState[0];
     int[] rowPos = new int[0];
     float[] hidden = new float[0];
@@ -25,7 +27,8 @@ final class Workspace {
     float[] k = new float[0];
     float[] v = new float[0];
     float[] context = new float[0];
-    float[] scores = new float[0];
+    /** Attention scores, one buffer per query head so heads can run in parallel. */
+    float[][] headScores;
     float[] ffnHidden = new float[0];
     float[] ffnAct = new float[0];
     float[] sharedOut = new float[0];
@@ -36,8 +39,8 @@ final class Workspace {
     float[] topWeights;
     boolean[] picked;
 
-    record Dims(int hidden, int mambaProj, int mambaInner, int convDim, int qDim, int kvDim, int ffnWidth,
-                int expertWidth, int experts, int topK) {
+    record Dims(int hidden, int mambaProj, int mambaInner, int convDim, int heads, int qDim, int kvDim,
+                int ffnWidth, int expertWidth, int experts, int topK) {
     }
 
     /** Sets the rows of a pass: {@code count} consecutive tokens of one sequence starting at its position. */
@@ -57,6 +60,7 @@ final class Workspace {
         this.topExperts = new int[Math.max(d.topK, 1)];
         this.topWeights = new float[Math.max(d.topK, 1)];
         this.picked = new boolean[Math.max(d.experts, 1)];
+        this.headScores = new float[d.heads][0];
     }
 
     /** Makes every per-token buffer hold {@code tokens} rows and the score buffer {@code contextLength} entries. */
@@ -80,8 +84,10 @@ final class Workspace {
             ffnHidden = new float[tokens * 2 * d.ffnWidth];
             ffnAct = new float[tokens * d.ffnWidth];
         }
-        if (scores.length < contextLength) {
-            scores = new float[Math.max(contextLength, 2 * scores.length)];
+        for (int h = 0; h < headScores.length; h++) {
+            if (headScores[h].length < contextLength) {
+                headScores[h] = new float[Math.max(contextLength, 2 * headScores[h].length)];
+            }
         }
     }
 }

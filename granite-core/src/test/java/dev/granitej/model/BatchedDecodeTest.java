@@ -19,18 +19,18 @@ class BatchedDecodeTest {
     void batchEqualsAlone(String name) {
         try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
             int vocab = model.config().vocabSize();
-            int n = 3;
+            int n = 6; // more than one 4-token register tile of the matmul
             SequenceState[] alone = new SequenceState[n];
             SequenceState[] batched = new SequenceState[n];
             for (int i = 0; i < n; i++) {
-                int[] prompt = g.ids("p" + (i + 1) + ".input_ids");
+                int[] prompt = g.ids("p" + (i % 3 + 1) + ".input_ids");
                 alone[i] = model.newState(prompt.length + 8);
                 model.forward(alone[i], prompt);
                 batched[i] = alone[i].copy();
             }
             DecodeBatch batch = model.newDecodeBatch();
             float[] logits = new float[n * vocab];
-            int[] tokens = {7, 11, 13};
+            int[] tokens = {7, 11, 13, 17, 19, 23};
             for (int step = 0; step < 4; step++) {
                 model.decode(batch, batched, tokens, n, logits);
                 for (int i = 0; i < n; i++) {

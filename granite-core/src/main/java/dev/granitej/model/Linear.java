@@ -1,0 +1,52 @@
+package dev.granitej.model;
+
+import dev.granitej.kernels.Parallel;
+import dev.granitej.kernels.WeightMatrix;
+
+/**
+ * A linear layer {@code y = W·x} over the rows of a pass, its output rows split over the engine's threads.
+ * Prompt chunks use the register-tiled matmul (fastest; each weight loaded once per tile of tokens). A batch of
+ * decode rows from different sequences uses one dot per (row, token) with the row hot in cache, so the weight is
+ * still read from memory once per step and every sequence gets bit for bit what a step alone gives it.
+ */
+final class Linear {
+
+    private static final int MIN_ROWS = 16;
+
+    private final WeightMatrix weight;
+    private final Parallel pool;
+
+    Linear(WeightMatrix weight, Parallel pool) {
+        this.weight = weight;
+        this.pool = pool;
+    }
+
+    int rows() {
+        return weight.rows();
+    }
+
+    WeightMatrix weight() {
+        return weight;
+    }
+
+    /** {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for the {@code tokens} rows of the pass. */
+    void forward(Workspace ws, float[] x, int xStride, float[] y, int yStride) {
+        int tokens = ws.tokens;
+        if (tokens == 1 || ws.independentRows) {
+            pool.forRange(0, weight.rows(), MIN_ROWS, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    for (int t = 0; t < tokens; t++) {
+                        y[t * yStride + r] = weight.dot(r, x, t * xStride);
+                    }
+                }
+            });
+        } else {
+            weight.matmul(pool, x, xStride, y, yStride, tokens);
+        }
+    }
+
+    /** {@code y[yOff + r] = W[r]·x[xOff ..]} for one vector. */
+    void matvec(float[] x, int xOff, float[] y, int yOff) {
+        weight.matvec(pool, x, xOff, y, yOff);
+    }
+}
