@@ -18,12 +18,11 @@ final class Args {
     }
 
     static int intValue(String[] args, int i, String option) {
-        String v = value(args, i, option);
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(option + " needs an integer, got '" + v + "'");
+        long v = longValue(args, i, option);
+        if (v != (int) v) {
+            throw new IllegalArgumentException(option + " is out of range: " + v);
         }
+        return (int) v;
     }
 
     static long longValue(String[] args, int i, String option) {

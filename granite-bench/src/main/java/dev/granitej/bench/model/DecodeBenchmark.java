@@ -1,21 +1,11 @@
 package dev.granitej.bench.model;
 
-import dev.granitej.model.GraniteModel;
 import dev.granitej.model.SequenceState;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decode throughput: one single-token forward pass per operation, so the score is tokens per second. With
@@ -26,46 +16,26 @@ import org.openjdk.jmh.annotations.Warmup;
  * (one copy per {@value #WINDOW} tokens: its cost is amortised into the score).
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx8g"})
-@Warmup(iterations = 1, time = 10)
-@Measurement(iterations = 3, time = 10)
-public class DecodeBenchmark {
+public class DecodeBenchmark extends ModelBenchmark {
 
     /** Decode positions after the context before the state is reset to it. */
     static final int WINDOW = 256;
-
-    /** Checkpoint directory; empty means {@link BenchCheckpoint#resolve}'s default. */
-    @Param("")
-    public String checkpoint;
-
-    /** Engine threads (reported only until the engine takes a thread count). */
-    @Param("1")
-    public int threads;
 
     /** Tokens of context before decoding (0 = llama-bench's tg; 4096 = tg @ d4096). */
     @Param({"0", "4096"})
     public int depth;
 
-    private GraniteModel model;
     private SequenceState context;
     private SequenceState state;
     private final SplittableRandom random = new SplittableRandom(42);
     private final int[] token = new int[1];
     private float[] logits;
 
-    @Setup
-    public void setUp() {
-        model = BenchCheckpoint.load(checkpoint, threads);
+    @Override
+    protected void prepare() {
         context = BenchCheckpoint.prefilled(model, depth, WINDOW, random);
         state = context.copy();
         logits = new float[model.config().vocabSize()];
-    }
-
-    @TearDown
-    public void tearDown() {
-        model.close();
     }
 
     @Benchmark

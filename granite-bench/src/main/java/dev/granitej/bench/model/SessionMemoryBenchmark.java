@@ -2,21 +2,17 @@ package dev.granitej.bench.model;
 
 import dev.granitej.bench.ReleasedShapes;
 import dev.granitej.bench.SessionMemory;
-import dev.granitej.model.GraniteModel;
 import dev.granitej.model.SequenceState;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -30,25 +26,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-XX:+UseParallelGC", "-Xmx8g"})
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-public class SessionMemoryBenchmark {
-
-    /** Checkpoint directory; empty means {@link BenchCheckpoint#resolve}'s default. */
-    @Param("")
-    public String checkpoint;
+public class SessionMemoryBenchmark extends ModelBenchmark {
 
     /** Tokens in the measured state. */
     @Param("256")
     public int context;
 
-    private GraniteModel model;
     private SequenceState state;
 
-    @Setup
-    public void setUp() {
-        model = BenchCheckpoint.load(checkpoint, 1);
+    @Override
+    protected void prepare() {
         state = BenchCheckpoint.prefilled(model, context, 0, new SplittableRandom(42));
         long formula = SessionMemory.of(model.config()).bytesAt(context);
         if (state.stateBytes() != formula) {
@@ -57,11 +46,6 @@ public class SessionMemoryBenchmark {
         }
         System.out.printf("%nstateBytes() after %d tokens: %d bytes (= formula)%n", context, state.stateBytes());
         SessionMemory.printComparison("granite-4.0-h-tiny", ReleasedShapes.of("h-tiny"), System.out);
-    }
-
-    @TearDown
-    public void tearDown() {
-        model.close();
     }
 
     @Benchmark
