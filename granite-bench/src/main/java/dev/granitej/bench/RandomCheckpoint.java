@@ -209,9 +209,11 @@ public final class RandomCheckpoint {
         long start = System.nanoTime();
         try {
             Written w = configOnly ? writeConfigOnly(config, dir) : write(config, dir, seed, shardBytes);
-            out.printf(Locale.ROOT, "wrote %s: %s parameters, %s of bf16 weights in %d shard(s), %s, %.1f s%n",
-                    ReleasedShapes.repositoryName(model), Units.params(w.parameters()), Units.bytes(w.bytes()),
-                    w.shards(), w.directory(), (System.nanoTime() - start) / 1e9);
+            String what = configOnly ? "config.json only"
+                    : Units.bytes(w.bytes()) + " of bf16 weights in " + w.shards() + " shard(s)";
+            out.printf(Locale.ROOT, "wrote %s: %s parameters, %s, %s, %.1f s%n",
+                    ReleasedShapes.repositoryName(model), Units.params(w.parameters()), what, w.directory(),
+                    (System.nanoTime() - start) / 1e9);
             return 0;
         } catch (RuntimeException e) {
             err.println("random-checkpoint: " + e.getMessage());
