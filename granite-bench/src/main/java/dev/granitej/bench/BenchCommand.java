@@ -1,0 +1,177 @@
+package dev.granitej.bench;
+
+import dev.granitej.model.GraniteModel;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * {@code granite bench}: llama-bench's tests on a checkpoint, printed as llama-bench's table (model, size,
+ * params, format, threads, test, t/s as mean ± sample stddev over the repetitions), so the figures sit next to
+ * llama.cpp's.
+ *
+ * <ul>
+ *   <li>{@code ppP}: prefill P random tokens into a fresh state (tokens/s);</li>
+ *   <li>{@code tgN}: N single-token decode steps from an empty context, as llama-bench does;</li>
+ *   <li>{@code tgN @ dD}: the same after a D-token context (with {@code -d D});</li>
+ *   <li>{@code tgN xS}: S sessions decoding N steps each at the same time, each on its own thread;
+ *       aggregate tokens/s (with {@code --sessions S,...}).</li>
+ * </ul>
+ * Before the first test of each model an untimed warm-up (a 4-token prefill and 4 decode steps) lets the
+ * JIT compile the hot loops; {@code --no-warmup} skips it.
+ */
+public final class BenchCommand {
+
+    private static final String USAGE = """
+            usage: granite bench --model DIR [--format bf16|q8_0|q4_0] [--threads N[,N...]]
+                                 [-p N[,N...]] [-n N[,N...]] [-r N] [-d N[,N...]] [--sessions S[,S...]]
+                                 [--seed N] [--no-warmup]
+              --model, -m     checkpoint directory (config.json + safetensors)
+              --format        weight format (default bf16; q8_0 and q4_0 are not supported yet)
+              --threads, -t   engine threads (default 1)
+              -p              prompt sizes for the ppN test (default 512; 0 skips it)
+              -n              decode steps for the tgN tests (default 128; 0 skips them)
+              -r              repetitions (default 3)
+              -d              context depths for tgN @ dD (default 0: only from an empty context)
+              --sessions      concurrent decode sessions for tgN xS (aggregate tokens/s)
+              --seed          seed of the random token ids (default 42)
+              --no-warmup     skip the untimed warm-up""";
+
+    /** Enough for C2 to compile the per-token loops; kept short because scalar prefill is slow. */
+    private static final int WARMUP_TOKENS = 4;
+
+    private BenchCommand() {
+    }
+
+    /**
+     * The parsed command line.
+     *
+     * @param model    checkpoint directory
+     * @param format   weight format
+     * @param threads  thread counts, one table block each
+     * @param prompts  ppN sizes (0 entries are skipped)
+     * @param gens     tgN lengths (0 entries are skipped)
+     * @param reps     repetitions
+     * @param depths   tg context depths
+     * @param sessions concurrent session counts
+     * @param seed     token-id seed
+     * @param warmup   whether to warm up first
+     */
+    record Request(Path model, BenchFormat format, List<Integer> threads, List<Integer> prompts, List<Integer> gens,
+                int reps, List<Integer> depths, List<Integer> sessions, long seed, boolean warmup) {
+
+        static Request parse(String[] a) {
+            Path model = null;
+            BenchFormat format = BenchFormat.BF16;
+            List<Integer> threads = List.of(1);
+            List<Integer> prompts = List.of(512);
+            List<Integer> gens = List.of(128);
+            List<Integer> depths = List.of(0);
+            List<Integer> sessions = List.of();
+            int reps = 3;
+            long seed = 42;
+            boolean warmup = true;
+            for (int i = 0; i < a.length; i++) {
+                switch (a[i]) {
+                    case "--model", "-m" -> model = Path.of(Args.value(a, ++i, a[i - 1]));
+                    case "--format" -> format = BenchFormat.parse(Args.value(a, ++i, "--format"));
+                    case "--threads", "-t" -> threads = Args.intList(a, ++i, a[i - 1]);
+                    case "-p", "--n-prompt" -> prompts = Args.intList(a, ++i, a[i - 1]);
+                    case "-n", "--n-gen" -> gens = Args.intList(a, ++i, a[i - 1]);
+                    case "-d", "--n-depth" -> depths = Args.intList(a, ++i, a[i - 1]);
+                    case "-r", "--repetitions" -> reps = Args.intValue(a, ++i, a[i - 1]);
+                    case "--sessions" -> sessions = Args.intList(a, ++i, "--sessions");
+                    case "--seed" -> seed = Args.longValue(a, ++i, "--seed");
+                    case "--no-warmup" -> warmup = false;
+                    default -> throw new IllegalArgumentException("unknown option '" + a[i] + "'");
+                }
+            }
+            if (model == null) {
+                throw new IllegalArgumentException("--model DIR is required");
+            }
+            if (reps < 1) {
+                throw new IllegalArgumentException("-r must be at least 1, was " + reps);
+            }
+            if (threads.contains(0)) {
+                throw new IllegalArgumentException("--threads must be at least 1");
+            }
+            if (sessions.contains(0)) {
+                throw new IllegalArgumentException("--sessions must be at least 1");
+            }
+            return new Request(model, format, threads, prompts, gens, reps, depths, sessions, seed, warmup);
+        }
+    }
+
+    /** Command-line entry point; exits with {@link #run}'s status. */
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /**
+     * Runs the benchmark. Returns 0 on success, 2 for a bad command line, 1 when the model cannot be loaded
+     * (including formats that are not supported yet) or a test fails.
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help")) {
+                out.println(USAGE);
+                return 0;
+            }
+        }
+        Request a;
+        try {
+            a = Request.parse(args);
+        } catch (IllegalArgumentException e) {
+            err.println("granite bench: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (!Files.isRegularFile(a.model().resolve("config.json"))) {
+            err.println("granite bench: " + a.model() + " is not a checkpoint directory (no config.json)");
+            return 1;
+        }
+        err.println("granite bench: the engine does not take a thread count yet; each sequence runs on one "
+                + "thread (tgN xS runs S sessions on S threads)");
+        ResultTable table = new ResultTable(out);
+        table.header();
+        for (int threads : a.threads()) {
+            BenchOptions options = new BenchOptions(a.model(), a.format(), threads);
+            try (GraniteModel model = options.load()) {
+                runTests(a, options, model, table);
+            } catch (RuntimeException e) {
+                err.println("granite bench: " + e.getMessage());
+                return 1;
+            }
+        }
+        return 0;
+    }
+
+    private static void runTests(Request a, BenchOptions options, GraniteModel model, ResultTable table) {
+        String name = a.model().toAbsolutePath().normalize().getFileName().toString();
+        long bytes = model.checkpoint().byteSize();
+        long params = model.parameterCount();
+        BenchRunner runner = new BenchRunner(model, a.seed());
+        if (a.warmup()) {
+            runner.prefill(WARMUP_TOKENS, 1);
+            runner.decode(WARMUP_TOKENS, 0, 1);
+        }
+        for (int p : a.prompts()) {
+            if (p > 0) {
+                table.row(name, bytes, params, options.format(), options.threads(), runner.prefill(p, a.reps()));
+            }
+        }
+        for (int depth : a.depths()) {
+            for (int n : a.gens()) {
+                if (n == 0) {
+                    continue;
+                }
+                table.row(name, bytes, params, options.format(), options.threads(), runner.decode(n, depth, a.reps()));
+                for (int s : a.sessions()) {
+                    table.row(name, bytes, params, options.format(), options.threads(),
+                            runner.concurrentDecode(s, n, depth, a.reps()));
+                }
+            }
+        }
+    }
+}

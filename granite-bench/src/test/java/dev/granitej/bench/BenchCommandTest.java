@@ -1,0 +1,96 @@
+package dev.granitej.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchCommandTest {
+
+    @TempDir
+    static Path tmp;
+
+    static Path checkpoint;
+
+    @BeforeAll
+    static void writeCheckpoint() {
+        checkpoint = TinyShapes.hybridMoeCheckpoint(tmp.resolve("tiny"));
+    }
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private static Outcome bench(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchCommand.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void printsOneRowPerTestWithMeanAndDeviation() {
+        Outcome o = bench("--model", checkpoint.toString(), "--threads", "1,2", "-p", "16", "-n", "4", "-r", "2",
+                "-d", "0,8", "--sessions", "1,3");
+        assertEquals(0, o.code(), o.err());
+        List<String> rows = o.out().lines().filter(l -> l.contains("| tiny ")).toList();
+        // per thread count: pp16, tg4, tg4 x1, tg4 x3, tg4 @ d8, tg4 x1 @ d8, tg4 x3 @ d8
+        assertEquals(14, rows.size(), o.out());
+        List<String> tests = rows.stream().map(r -> r.split("\\|")[6].trim()).toList();
+        assertEquals(List.of("pp16", "tg4", "tg4 x1", "tg4 x3", "tg4 @ d8", "tg4 x1 @ d8", "tg4 x3 @ d8"),
+                tests.subList(0, 7));
+        assertEquals(tests.subList(0, 7), tests.subList(7, 14));
+        assertEquals(List.of("1", "2"), rows.stream().map(r -> r.split("\\|")[5].trim()).distinct().toList());
+        for (String row : rows) {
+            String[] cells = row.split("\\|");
+            assertEquals("bf16", cells[4].trim());
+            String tps = cells[7].trim();
+            double mean = Double.parseDouble(tps.substring(0, tps.indexOf(' ')));
+            assertTrue(mean > 0 && Double.isFinite(mean), row);
+            assertTrue(tps.contains(" ± "), row);
+        }
+        assertTrue(o.out().lines().findFirst().orElseThrow().contains("| model "), o.out());
+    }
+
+    @Test
+    void quantizedFormatsAreNotSupportedYet() {
+        for (String f : new String[] {"q8_0", "q4_0"}) {
+            Outcome o = bench("--model", checkpoint.toString(), "--format", f, "-p", "4", "-n", "1", "-r", "1");
+            assertEquals(1, o.code());
+            assertTrue(o.err().contains("--format " + f + " is not supported yet"), o.err());
+        }
+    }
+
+    @Test
+    void badCommandLinesAreNamed() {
+        Outcome unknown = bench("--model", checkpoint.toString(), "--fast");
+        assertEquals(2, unknown.code());
+        assertTrue(unknown.err().contains("unknown option '--fast'"), unknown.err());
+        assertEquals(2, bench("-p", "8").code());
+        Outcome format = bench("--model", checkpoint.toString(), "--format", "q5_k");
+        assertEquals(2, format.code());
+        assertTrue(format.err().contains("unknown format 'q5_k'"), format.err());
+        Outcome reps = bench("--model", checkpoint.toString(), "-r", "x");
+        assertTrue(reps.err().contains("-r needs an integer, got 'x'"), reps.err());
+        Outcome missing = bench("--model", tmp.resolve("nothing").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("no config.json"), missing.err());
+        assertEquals(0, bench("--help").code());
+    }
+
+    @Test
+    void measurementStatistics() {
+        Measurement m = new Measurement("tg128", new double[] {10, 12, 14});
+        assertEquals(12, m.mean(), 1e-12);
+        assertEquals(2, m.stddev(), 1e-12);
+        assertEquals("12.00 ± 2.00", m.formatted());
+        assertEquals(0, new Measurement("pp512", new double[] {5}).stddev());
+    }
+}
