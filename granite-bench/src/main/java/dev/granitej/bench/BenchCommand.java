@@ -15,7 +15,7 @@ import java.util.List;
  *   <li>{@code ppP}: prefill P random tokens into a fresh state (tokens/s);</li>
  *   <li>{@code tgN}: N single-token decode steps from an empty context, as llama-bench does;</li>
  *   <li>{@code tgN @ dD}: the same after a D-token context (with {@code -d D});</li>
- *   <li>{@code tgN xS}: S sessions decoding N steps each at the same time, each on its own thread;
+ *   <li>{@code tgN xS}: S sessions decoding N steps each, stepped together in batched decode steps;
  *       aggregate tokens/s (with {@code --sessions S,...}).</li>
  * </ul>
  * Before the first test of each model an untimed warm-up (a 4-token prefill and 4 decode steps) lets the
@@ -28,7 +28,7 @@ public final class BenchCommand {
                                  [-p N[,N...]] [-n N[,N...]] [-r N] [-d N[,N...]] [--sessions S[,S...]]
                                  [--seed N] [--no-warmup]
               --model, -m     checkpoint directory (config.json + safetensors)
-              --format        weight format (default bf16; q8_0 and q4_0 are not supported yet)
+              --format        weight format (default bf16 as stored; q8_0, q4_0 quantize at load)
               --threads, -t   engine threads (default 1)
               -p              prompt sizes for the ppN test (default 512; 0 skips it)
               -n              decode steps for the tgN tests (default 128; 0 skips them)
@@ -110,7 +110,7 @@ public final class BenchCommand {
 
     /**
      * Runs the benchmark. Returns 0 on success, 2 for a bad command line, 1 when the model cannot be loaded
-     * (including formats that are not supported yet) or a test fails.
+     * or a test fails.
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
         for (String a : args) {
@@ -131,8 +131,6 @@ public final class BenchCommand {
             err.println("granite bench: " + a.model() + " is not a checkpoint directory (no config.json)");
             return 1;
         }
-        err.println("granite bench: the engine does not take a thread count yet; each sequence runs on one "
-                + "thread (tgN xS runs S sessions on S threads)");
         ResultTable table = new ResultTable(out);
         table.header();
         for (int threads : a.threads()) {

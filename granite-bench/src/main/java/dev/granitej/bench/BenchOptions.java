@@ -2,7 +2,9 @@ package dev.granitej.bench;
 
 import dev.granitej.io.DType;
 import dev.granitej.io.Tensor;
+import dev.granitej.kernels.WeightFormat;
 import dev.granitej.model.GraniteModel;
+import dev.granitej.model.ModelOptions;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -13,7 +15,7 @@ import java.util.Objects;
  *
  * @param model   checkpoint directory (config.json + safetensors)
  * @param format  weight format to run in
- * @param threads threads the engine may use (reported; the engine does not take a thread count yet)
+ * @param threads threads the engine shares each matrix product over
  */
 public record BenchOptions(Path model, BenchFormat format, int threads) {
 
@@ -26,21 +28,22 @@ public record BenchOptions(Path model, BenchFormat format, int threads) {
     }
 
     /**
-     * Loads the model in the requested format. Only {@code bf16} runs today, from a checkpoint whose matrices
-     * are stored as bf16; q8_0 and q4_0 fail with "not supported yet" until the core can quantize at load.
+     * Loads the model in the requested format with the requested threads: {@code bf16} runs the weights as stored
+     * (the checkpoint must store bf16), {@code q8_0} and {@code q4_0} quantize them at load.
      */
     public GraniteModel load() {
-        if (format != BenchFormat.BF16) {
-            throw new UnsupportedOperationException("--format " + format.label() + " is not supported yet: "
-                    + "the engine runs bf16 weights only");
-        }
-        // When core takes them: GraniteModel.load(model, format, threads).
-        GraniteModel loaded = GraniteModel.load(model);
+        ModelOptions options = ModelOptions.defaults().withThreads(threads);
+        options = switch (format) {
+            case BF16 -> options;
+            case Q8_0 -> options.withWeightFormat(WeightFormat.Q8_0);
+            case Q4_0 -> options.withWeightFormat(WeightFormat.Q4_0);
+        };
+        GraniteModel loaded = GraniteModel.load(model, options);
         Tensor embedding = loaded.checkpoint().tensor("model.embed_tokens.weight");
-        if (embedding.dtype() != DType.BF16) {
+        if (format == BenchFormat.BF16 && embedding.dtype() != DType.BF16) {
             loaded.close();
             throw new UnsupportedOperationException(model + " stores its weights as " + embedding.dtype()
-                    + "; --format bf16 needs a bf16 checkpoint (conversion is not supported yet)");
+                    + "; --format bf16 needs a bf16 checkpoint");
         }
         return loaded;
     }

@@ -1,12 +1,11 @@
 package dev.granitej.bench;
 
+import dev.granitej.model.DecodeBatch;
 import dev.granitej.model.GraniteModel;
 import dev.granitej.model.SequenceState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs llama-bench's tests on one loaded model. Token ids are random (weights are random too), drawn from a
@@ -58,63 +57,34 @@ public final class BenchRunner {
     }
 
     /**
-     * {@code tgN xS}: {@code sessions} independent sequences decoding {@code tokens} steps each at once, each on
-     * its own thread, after a shared context of {@code depth} tokens; aggregate tokens/s over all sessions.
+     * {@code tgN xS}: {@code sessions} independent sequences decoding {@code tokens} steps each, stepped together
+     * in batched decode steps (as the engine's scheduler runs concurrent sessions: each weight matrix is read
+     * once per step for all of them), after a shared context of {@code depth} tokens; aggregate tokens/s.
      */
     public Measurement concurrentDecode(int sessions, int tokens, int depth, int reps) {
         if (sessions < 1) {
             throw new IllegalArgumentException("sessions must be at least 1, was " + sessions);
         }
         SequenceState context = context(depth, tokens);
+        DecodeBatch batch = model.newDecodeBatch();
+        float[] logits = new float[sessions * vocab];
         double[] tps = new double[reps];
         for (int r = 0; r < reps; r++) {
-            List<SequenceState> states = new ArrayList<>();
-            List<int[]> ids = new ArrayList<>();
+            SequenceState[] states = new SequenceState[sessions];
+            int[][] ids = new int[tokens][sessions];
             for (int s = 0; s < sessions; s++) {
-                states.add(context.copy());
-                ids.add(randomTokens(tokens));
+                states[s] = context.copy();
+                for (int i = 0; i < tokens; i++) {
+                    ids[i][s] = random.nextInt(vocab);
+                }
             }
-            tps[r] = (double) sessions * tokens / runConcurrently(states, ids);
+            long start = System.nanoTime();
+            for (int i = 0; i < tokens; i++) {
+                model.decode(batch, states, ids[i], sessions, logits);
+            }
+            tps[r] = (double) sessions * tokens / seconds(start);
         }
         return new Measurement(testName("tg" + tokens + " x" + sessions, depth), tps);
-    }
-
-    /** Seconds from the moment all threads are released until the last one finishes. */
-    private double runConcurrently(List<SequenceState> states, List<int[]> ids) {
-        int n = states.size();
-        CountDownLatch ready = new CountDownLatch(n);
-        CountDownLatch go = new CountDownLatch(1);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int s = 0; s < n; s++) {
-            SequenceState state = states.get(s);
-            int[] tokens = ids.get(s);
-            threads.add(Thread.ofPlatform().name("bench-session-" + s).start(() -> {
-                ready.countDown();
-                try {
-                    go.await();
-                    decodeSteps(state, tokens);
-                } catch (Throwable t) {
-                    failure.compareAndSet(null, t);
-                }
-            }));
-        }
-        try {
-            ready.await();
-            long start = System.nanoTime();
-            go.countDown();
-            for (Thread t : threads) {
-                t.join();
-            }
-            double elapsed = seconds(start);
-            if (failure.get() != null) {
-                throw new IllegalStateException("a session failed: " + failure.get(), failure.get());
-            }
-            return elapsed;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sessions were running", e);
-        }
     }
 
     /** A state holding {@code depth} random tokens, with room for {@code extra} more. */

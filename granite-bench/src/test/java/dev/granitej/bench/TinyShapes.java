@@ -14,7 +14,7 @@ final class TinyShapes {
     /** Mamba, attention, Mamba; 4 experts top-2 plus the shared MLP; vocabulary 256. */
     static GraniteConfig hybridMoe() {
         return new GraniteConfig(256, 64, List.of(LayerType.MAMBA, LayerType.ATTENTION, LayerType.MAMBA),
-                4, 2, 16, 0.0625f, 10000.0, false, 32, 48, 4, 2, 1e-5f, 12f, 0.22f, 6f, true,
+                4, 2, 16, 0.0625f, 10000.0, false, 32, 64, 4, 2, 1e-5f, 12f, 0.22f, 6f, true,
                 8, 16, 16, 1, 4, 2, true, false, 0f, Float.POSITIVE_INFINITY, 4096, 0, List.of(1), 2);
     }
 
