@@ -336,11 +336,19 @@ public final class Session implements AutoCloseable {
         int[] ids = generated.stream().mapToInt(Integer::intValue).toArray();
         Usage usage = new Usage(prompt.length, reused, ids.length, Duration.ofNanos(prefillEnd - start),
                 Duration.ofNanos(end - prefillEnd));
-        ToolCallParser.Result tools = ToolCallParser.parse(text.toString());
+        return result(text.toString(), ids, reason, usage, logprobs, seed);
+    }
+
+    /**
+     * The result of a finished generation: tool calls are parsed from the text, and a turn that ended on its
+     * stop token after calling tools finishes with {@link FinishReason#TOOL_CALLS}.
+     */
+    static GenerationResult result(String text, int[] ids, FinishReason reason, Usage usage,
+                                   List<TokenLogprob> logprobs, long seed) {
+        ToolCallParser.Result tools = ToolCallParser.parse(text);
         if (reason == FinishReason.STOP_TOKEN && tools.hasToolCalls()) {
             reason = FinishReason.TOOL_CALLS;
         }
-        return new GenerationResult(text.toString(), ids, reason, tools.calls(), tools.errors(), usage, logprobs,
-                seed);
+        return new GenerationResult(text, ids, reason, tools.calls(), tools.errors(), usage, logprobs, seed);
     }
 }
