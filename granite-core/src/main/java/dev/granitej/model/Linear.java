@@ -29,10 +29,17 @@ final class Linear {
         return weight;
     }
 
-    /** {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for the {@code tokens} rows of the pass. */
+    /** {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for the rows of the pass. */
     void forward(Workspace ws, float[] x, int xStride, float[] y, int yStride) {
-        int tokens = ws.tokens;
-        if (tokens == 1 || ws.independentRows) {
+        forward(ws.tokens, ws.independentRows, x, xStride, y, yStride);
+    }
+
+    /**
+     * {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for {@code tokens} rows; {@code independent} rows (of
+     * different sequences) get exactly the dot a single row would.
+     */
+    void forward(int tokens, boolean independent, float[] x, int xStride, float[] y, int yStride) {
+        if (tokens == 1 || independent) {
             pool.forRange(0, weight.rows(), MIN_ROWS, (from, to) -> {
                 for (int r = from; r < to; r++) {
                     for (int t = 0; t < tokens; t++) {

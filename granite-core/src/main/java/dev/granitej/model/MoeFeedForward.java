@@ -38,19 +38,44 @@ final class MoeFeedForward implements FeedForward {
         }
     }
 
+    /**
+     * Routes every row, then runs each chosen expert once over all the rows that chose it (a matrix product over
+     * that group, so an expert's weights are read once per pass), visiting experts in ascending id so each row
+     * sums its experts in HF's order.
+     */
     @Override
     public void forward(Workspace ws, float[] in, float[] out) {
         int tokens = ws.tokens;
+        ws.ensureMoe(tokens, topK, width);
         Arrays.fill(out, 0, tokens * hidden, 0f);
         for (int t = 0; t < tokens; t++) {
-            int row = t * hidden;
-            route(ws, in, row);
-            for (int j = 0; j < topK; j++) {
-                int e = ws.topExperts[j];
-                expertIn[e].matvec(in, row, ws.expertHidden, 0);
-                Vec.swiglu(ws.expertHidden, 0, ws.expertHidden, 0, ws.expertHidden, width, width);
-                expertOut[e].matvec(ws.expertHidden, 0, ws.expertOut, 0);
-                Vec.axpy(out, row, ws.topWeights[j], ws.expertOut, 0, hidden);
+            route(ws, in, t * hidden);
+            System.arraycopy(ws.topExperts, 0, ws.routedExperts, t * topK, topK);
+            System.arraycopy(ws.topWeights, 0, ws.routedWeights, t * topK, topK);
+        }
+        for (int e = 0; e < expertIn.length; e++) {
+            int n = 0;
+            for (int t = 0; t < tokens; t++) {
+                for (int j = 0; j < topK; j++) {
+                    if (ws.routedExperts[t * topK + j] == e) {
+                        ws.groupRows[n] = t;
+                        ws.groupWeights[n] = ws.routedWeights[t * topK + j];
+                        System.arraycopy(in, t * hidden, ws.groupIn, n * hidden, hidden);
+                        n++;
+                    }
+                }
+            }
+            if (n == 0) {
+                continue;
+            }
+            expertIn[e].forward(n, ws.independentRows, ws.groupIn, hidden, ws.groupHidden, 2 * width);
+            for (int i = 0; i < n; i++) {
+                Vec.swiglu(ws.groupHidden, i * 2 * width, ws.groupHidden, i * 2 * width, ws.groupHidden,
+                        i * 2 * width + width, width);
+            }
+            expertOut[e].forward(n, ws.independentRows, ws.groupHidden, 2 * width, ws.groupOut, hidden);
+            for (int i = 0; i < n; i++) {
+                Vec.axpy(out, ws.groupRows[i] * hidden, ws.groupWeights[i], ws.groupOut, i * hidden, hidden);
             }
         }
         shared.forward(ws, in, ws.sharedOut);

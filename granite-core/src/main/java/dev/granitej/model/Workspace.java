@@ -32,8 +32,13 @@ final class Workspace {
     float[] ffnHidden = new float[0];
     float[] ffnAct = new float[0];
     float[] sharedOut = new float[0];
-    float[] expertHidden;
-    float[] expertOut;
+    int[] routedExperts = new int[0];
+    float[] routedWeights = new float[0];
+    int[] groupRows = new int[0];
+    float[] groupWeights = new float[0];
+    float[] groupIn = new float[0];
+    float[] groupHidden = new float[0];
+    float[] groupOut = new float[0];
     float[] routerLogits;
     int[] topExperts;
     float[] topWeights;
@@ -54,13 +59,26 @@ final class Workspace {
     Workspace(Dims d) {
         this.d = d;
         this.convOut = new float[Math.max(d.convDim, 1)];
-        this.expertHidden = new float[2 * Math.max(d.expertWidth, 1)];
-        this.expertOut = new float[d.hidden];
         this.routerLogits = new float[Math.max(d.experts, 1)];
         this.topExperts = new int[Math.max(d.topK, 1)];
         this.topWeights = new float[Math.max(d.topK, 1)];
         this.picked = new boolean[Math.max(d.experts, 1)];
         this.headScores = new float[d.heads][0];
+    }
+
+    /** Sizes the mixture-of-experts buffers for {@code tokens} rows routed to {@code topK} experts each. */
+    void ensureMoe(int tokens, int topK, int width) {
+        if (routedExperts.length < tokens * topK) {
+            routedExperts = new int[tokens * topK];
+            routedWeights = new float[tokens * topK];
+        }
+        if (groupRows.length < tokens) {
+            groupRows = new int[tokens];
+            groupWeights = new float[tokens];
+            groupIn = new float[tokens * d.hidden];
+            groupHidden = new float[tokens * 2 * width];
+            groupOut = new float[tokens * d.hidden];
+        }
     }
 
     /** Makes every per-token buffer hold {@code tokens} rows and the score buffer {@code contextLength} entries. */
