@@ -112,7 +112,7 @@ public final class Granite implements AutoCloseable {
             return null;
         }
         try {
-            VerificationResult r = ModelSignature.verify(directory, options.get());
+            VerificationResult r = ModelSignature.verify(directory, v.withListener(options.get()));
             LOG.info("verified {}: {}", directory, r.summary());
             return r;
         } catch (ModelVerificationException e) {

@@ -1,5 +1,6 @@
 package dev.granitej.api;
 
+import dev.granitej.sig.ProgressListener;
 import dev.granitej.sig.VerificationOptions;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,10 +26,26 @@ public final class Verification {
 
     private final Kind kind;
     private final VerificationOptions options;
+    private final ProgressListener progress;
 
-    private Verification(Kind kind, VerificationOptions options) {
+    private Verification(Kind kind, VerificationOptions options, ProgressListener progress) {
         this.kind = kind;
         this.options = options;
+        this.progress = progress;
+    }
+
+    private Verification(Kind kind, VerificationOptions options) {
+        this(kind, options, null);
+    }
+
+    /** The same verification, reporting hashing progress to {@code listener} (e.g. a progress bar). */
+    public Verification withProgress(ProgressListener listener) {
+        return new Verification(kind, options, java.util.Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** Applies the progress listener, if any, to the options that will be used. */
+    VerificationOptions withListener(VerificationOptions o) {
+        return progress == null ? o : o.withProgress(progress);
     }
 
     public static Verification none() {

@@ -167,11 +167,12 @@ public final class VerifyCommand {
     }
 
     /** Draws {@code [#####     ]  50%  1.2 / 2.4 GiB} on one line of the error stream. */
-    static final class ProgressBar implements ProgressListener {
+    public static final class ProgressBar implements ProgressListener {
         private static final int WIDTH = 30;
         private final PrintStream err;
 
-        ProgressBar(PrintStream err) {
+        /** A bar drawn on {@code err}. */
+        public ProgressBar(PrintStream err) {
             this.err = err;
         }
 
