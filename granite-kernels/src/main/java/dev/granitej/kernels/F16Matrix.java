@@ -19,12 +19,15 @@ import jdk.incubator.vector.VectorOperators;
  * the vector kernels widen the bits with integer operations, exactly as {@link Float#float16ToFloat} does:
  * the exponent and mantissa are shifted into float position and the value rescaled by 2<sup>112</sup> (the
  * exponent-bias difference), which also maps float16 subnormals onto the right floats; all-ones exponents
- * (infinities, NaNs) are patched to the float all-ones exponent; the sign is copied last.
+ * (infinities, NaNs, the only values that rescale to 2<sup>16</sup> or more) are patched to the float all-ones
+ * exponent; the sign, already in bit 31 after sign-extending the short, is copied last.
  */
 public final class F16Matrix extends WeightMatrix {
 
     /** 2^(127-15): moves a float16 exponent, placed in float position, to its float value. */
     private static final float REBIAS = 0x1p112f;
+    /** Rebiased values from this up came from the all-ones exponent (the largest finite float16 is 65504). */
+    private static final float INF_NAN = 0x1p16f;
 
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
@@ -57,11 +60,10 @@ public final class F16Matrix extends WeightMatrix {
     static void widen(MemorySegment seg, long offset, float[] dst, int dstOff) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, offset, LE)
                 .convertShape(VectorOperators.S2I, I, 0);
-        IntVector mag = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-        mag.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
-                .blend(mag.or(0x7f80_0000), h.and(0x7c00).eq(0x7c00))
-                .or(h.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000))
-                .reinterpretAsFloats().intoArray(dst, dstOff);
+        IntVector mag = h.lanewise(VectorOperators.LSHL, 13).and(0x0fff_e000);
+        FloatVector f = mag.reinterpretAsFloats().mul(REBIAS);
+        f.blend(mag.or(0x7f80_0000).reinterpretAsFloats(), f.compare(VectorOperators.GE, INF_NAN))
+                .reinterpretAsInts().or(h.and(0x8000_0000)).reinterpretAsFloats().intoArray(dst, dstOff);
     }
 
     @Override
@@ -76,24 +78,27 @@ public final class F16Matrix extends WeightMatrix {
                     .convertShape(VectorOperators.S2I, I, 0);
             IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * LANES, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            IntVector m0 = h0.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-            IntVector m1 = h1.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-            FloatVector w0 = m0.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
-                    .blend(m0.or(0x7f80_0000), h0.and(0x7c00).eq(0x7c00))
-                    .or(h0.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
-            FloatVector w1 = m1.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
-                    .blend(m1.or(0x7f80_0000), h1.and(0x7c00).eq(0x7c00))
-                    .or(h1.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
+            IntVector m0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0fff_e000);
+            IntVector m1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x0fff_e000);
+            FloatVector w0f = m0.reinterpretAsFloats().mul(REBIAS);
+            FloatVector w0 = w0f.blend(m0.or(0x7f80_0000).reinterpretAsFloats(),
+                    w0f.compare(VectorOperators.GE, INF_NAN)).reinterpretAsInts().or(h0.and(0x8000_0000))
+                    .reinterpretAsFloats();
+            FloatVector w1f = m1.reinterpretAsFloats().mul(REBIAS);
+            FloatVector w1 = w1f.blend(m1.or(0x7f80_0000).reinterpretAsFloats(),
+                    w1f.compare(VectorOperators.GE, INF_NAN)).reinterpretAsInts().or(h1.and(0x8000_0000))
+                    .reinterpretAsFloats();
             acc0 = w0.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
             acc1 = w1.fma(FloatVector.fromArray(F, x, xOff + i + LANES), acc1);
         }
         for (; i <= cols - LANES; i += LANES) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, base + i * 2L, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            IntVector m = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-            FloatVector w = m.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
-                    .blend(m.or(0x7f80_0000), h.and(0x7c00).eq(0x7c00))
-                    .or(h.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
+            IntVector m = h.lanewise(VectorOperators.LSHL, 13).and(0x0fff_e000);
+            FloatVector wf = m.reinterpretAsFloats().mul(REBIAS);
+            FloatVector w = wf.blend(m.or(0x7f80_0000).reinterpretAsFloats(),
+                    wf.compare(VectorOperators.GE, INF_NAN)).reinterpretAsInts().or(h.and(0x8000_0000))
+                    .reinterpretAsFloats();
             acc0 = w.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
         }
         float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
@@ -124,14 +129,16 @@ public final class F16Matrix extends WeightMatrix {
                     .convertShape(VectorOperators.S2I, I, 0);
             IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, data, base1 + i * 2L, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            IntVector m0 = h0.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-            IntVector m1 = h1.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-            FloatVector w0 = m0.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
-                    .blend(m0.or(0x7f80_0000), h0.and(0x7c00).eq(0x7c00))
-                    .or(h0.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
-            FloatVector w1 = m1.reinterpretAsFloats().mul(REBIAS).reinterpretAsInts()
-                    .blend(m1.or(0x7f80_0000), h1.and(0x7c00).eq(0x7c00))
-                    .or(h1.lanewise(VectorOperators.LSHL, 16).and(0x8000_0000)).reinterpretAsFloats();
+            IntVector m0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0fff_e000);
+            IntVector m1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x0fff_e000);
+            FloatVector w0f = m0.reinterpretAsFloats().mul(REBIAS);
+            FloatVector w0 = w0f.blend(m0.or(0x7f80_0000).reinterpretAsFloats(),
+                    w0f.compare(VectorOperators.GE, INF_NAN)).reinterpretAsInts().or(h0.and(0x8000_0000))
+                    .reinterpretAsFloats();
+            FloatVector w1f = m1.reinterpretAsFloats().mul(REBIAS);
+            FloatVector w1 = w1f.blend(m1.or(0x7f80_0000).reinterpretAsFloats(),
+                    w1f.compare(VectorOperators.GE, INF_NAN)).reinterpretAsInts().or(h1.and(0x8000_0000))
+                    .reinterpretAsFloats();
             FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
             a00 = w0.fma(x0, a00);
             a10 = w1.fma(x0, a10);

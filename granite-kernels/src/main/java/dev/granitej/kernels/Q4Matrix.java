@@ -3,6 +3,7 @@ package dev.granitej.kernels;
 import static dev.granitej.kernels.Simd.B;
 import static dev.granitej.kernels.Simd.BYTE_LANES;
 import static dev.granitej.kernels.Simd.F;
+import static dev.granitej.kernels.Simd.I;
 import static dev.granitej.kernels.Simd.LANES;
 import static dev.granitej.kernels.Simd.LE;
 import static dev.granitej.kernels.Simd.PAIRS;
@@ -11,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -58,8 +60,9 @@ public final class Q4Matrix extends WeightMatrix {
     }
 
     /**
-     * Per block: chunk {@code e} (weights {@code e..}) comes from bytes {@code e mod 16}, shifted right by 4 for
-     * the upper half; the 32 products are summed in a vector and scaled by {@code d}; two blocks in flight.
+     * Per block: bytes {@code e..} are widened to ints once; {@code q & 15} gives weights {@code e..} and
+     * {@code (q >> 4) & 15} weights {@code 16+e..} (integer shifts: x86 has no byte shift). The 32 products
+     * are summed in a vector and scaled by {@code d}; two blocks in flight.
      */
     @Override
     float dotVector(int row, float[] x, int xOff) {
@@ -71,14 +74,19 @@ public final class Q4Matrix extends WeightMatrix {
             long at = base + (long) blk * BLOCK_BYTES;
             int xb = xOff + blk * WeightFormat.BLOCK;
             FloatVector bs = FloatVector.zero(F);
-            for (int e = 0; e < WeightFormat.BLOCK; e += BYTE_LANES) {
-                ByteVector q = ByteVector.fromMemorySegment(B, data, at + 2 + (e & 15), LE)
-                        .lanewise(VectorOperators.LSHR, (e & 16) >> 2).and((byte) 0x0F).sub((byte) 8);
-                bs = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 0))
+            for (int e = 0; e < HALF; e += BYTE_LANES) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, at + 2 + e, LE);
+                IntVector v = (IntVector) q.convertShape(VectorOperators.B2I, I, 0);
+                bs = ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
                         .fma(FloatVector.fromArray(F, x, xb + e), bs);
+                bs = ((FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)
+                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xb + HALF + e), bs);
                 if (PAIRS) {
-                    bs = ((FloatVector) q.convertShape(VectorOperators.B2F, F, 1))
+                    IntVector v1 = (IntVector) q.convertShape(VectorOperators.B2I, I, 1);
+                    bs = ((FloatVector) v1.and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
                             .fma(FloatVector.fromArray(F, x, xb + e + LANES), bs);
+                    bs = ((FloatVector) v1.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xb + HALF + e + LANES), bs);
                 }
             }
             float d = Float.float16ToFloat(data.get(I16_LE, at));
@@ -119,26 +127,31 @@ public final class Q4Matrix extends WeightMatrix {
             long at1 = at0 + rowBytes;
             float d0 = Float.float16ToFloat(data.get(I16_LE, at0));
             float d1 = Float.float16ToFloat(data.get(I16_LE, at1));
-            for (int e = 0; e < WeightFormat.BLOCK; e += LANES) {
-                int shift = (e & 16) >> 2;
-                FloatVector w0 = ((FloatVector) ByteVector.fromMemorySegment(B, data, at0 + 2 + (e & 15), LE)
-                        .lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F).sub((byte) 8)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d0);
-                FloatVector w1 = ((FloatVector) ByteVector.fromMemorySegment(B, data, at1 + 2 + (e & 15), LE)
-                        .lanewise(VectorOperators.LSHR, shift).and((byte) 0x0F).sub((byte) 8)
-                        .convertShape(VectorOperators.B2F, F, 0)).mul(d1);
-                FloatVector x0 = FloatVector.fromArray(F, x, xOff + i + e);
-                a00 = w0.fma(x0, a00);
-                a10 = w1.fma(x0, a10);
-                FloatVector x1 = FloatVector.fromArray(F, x, x1Off + i + e);
-                a01 = w0.fma(x1, a01);
-                a11 = w1.fma(x1, a11);
-                FloatVector x2 = FloatVector.fromArray(F, x, x2Off + i + e);
-                a02 = w0.fma(x2, a02);
-                a12 = w1.fma(x2, a12);
-                FloatVector x3 = FloatVector.fromArray(F, x, x3Off + i + e);
-                a03 = w0.fma(x3, a03);
-                a13 = w1.fma(x3, a13);
+            for (int e = 0; e < HALF; e += LANES) {
+                IntVector v0 = (IntVector) ByteVector.fromMemorySegment(B, data, at0 + 2 + e, LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                IntVector v1 = (IntVector) ByteVector.fromMemorySegment(B, data, at1 + 2 + e, LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                // Weights e.. (low nibbles), then weights 16+e.. (high nibbles), of both rows.
+                for (int half = 0; half < 2; half++) {
+                    int col = i + e + half * HALF;
+                    FloatVector w0 = ((FloatVector) v0.lanewise(VectorOperators.ASHR, 4 * half).and(0x0F).sub(8)
+                            .convert(VectorOperators.I2F, 0)).mul(d0);
+                    FloatVector w1 = ((FloatVector) v1.lanewise(VectorOperators.ASHR, 4 * half).and(0x0F).sub(8)
+                            .convert(VectorOperators.I2F, 0)).mul(d1);
+                    FloatVector x0 = FloatVector.fromArray(F, x, xOff + col);
+                    a00 = w0.fma(x0, a00);
+                    a10 = w1.fma(x0, a10);
+                    FloatVector x1 = FloatVector.fromArray(F, x, x1Off + col);
+                    a01 = w0.fma(x1, a01);
+                    a11 = w1.fma(x1, a11);
+                    FloatVector x2 = FloatVector.fromArray(F, x, x2Off + col);
+                    a02 = w0.fma(x2, a02);
+                    a12 = w1.fma(x2, a12);
+                    FloatVector x3 = FloatVector.fromArray(F, x, x3Off + col);
+                    a03 = w0.fma(x3, a03);
+                    a13 = w1.fma(x3, a13);
+                }
             }
         }
         finishTile(row, cols, x, xOff, xStride, y, yOff, yStride,

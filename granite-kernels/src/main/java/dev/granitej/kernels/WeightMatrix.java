@@ -14,8 +14,8 @@ import java.util.Objects;
  * <p>Each format supplies a scalar {@link #dotScalar} (the oracle), a Vector API dot, and a register-tiled
  * Vector API kernel for {@link #matmul} that computes {@value #TILE_ROWS} rows × {@value #TILE_TOKENS} tokens
  * at once, so each weight vector is decoded once for four tokens and each activation vector loaded once for
- * two rows. The segment must be native or a heap segment over a {@code byte[]} (the Vector API reads no other
- * heap segments).
+ * two rows. The segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector
+ * API reads no other heap segments, so weights given in, say, a {@code float[]} segment are copied once.
  */
 public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix {
 
@@ -40,7 +40,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     final long rowBytes;
 
     WeightMatrix(MemorySegment data, int rows, int cols) {
-        this.data = Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(data, "data");
         if (rows <= 0 || cols <= 0) {
             throw new IllegalArgumentException("matrix shape must be positive: " + rows + "x" + cols);
         }
@@ -48,21 +48,38 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             throw new IllegalArgumentException(format() + " matrix " + rows + "x" + cols + ": row length "
                     + cols + " is not a multiple of the block size " + WeightFormat.BLOCK);
         }
-        if (!data.isNative() && !(data.heapBase().orElse(null) instanceof byte[])) {
-            throw new IllegalArgumentException("weights must be in a native segment or a heap segment over a "
-                    + "byte[]; got " + data);
-        }
         long need = format().bytesFor((long) rows * cols);
         if (data.byteSize() < need) {
             throw new IllegalArgumentException("segment of " + data.byteSize() + " bytes is too small for a "
                     + format() + " matrix " + rows + "x" + cols + " (" + need + " bytes)");
         }
+        this.data = vectorReadable(data, need);
         this.rows = rows;
         this.cols = cols;
         this.rowBytes = format().bytesFor(cols);
     }
 
-    /** Wraps {@code rows × cols} weights of the given format starting at the segment's first byte. */
+    /**
+     * The Vector API reads native segments and heap segments over {@code byte[]} only: weights in another heap
+     * segment (say {@code MemorySegment.ofArray(float[])}, handy in tests) are copied once into a byte array.
+     */
+    private static MemorySegment vectorReadable(MemorySegment data, long bytes) {
+        if (data.isNative() || data.heapBase().orElse(null) instanceof byte[]) {
+            return data;
+        }
+        if (bytes > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a heap segment over a non-byte array cannot hold " + bytes
+                    + " bytes of weights; use a native segment");
+        }
+        MemorySegment copy = MemorySegment.ofArray(new byte[(int) bytes]);
+        copy.copyFrom(data.asSlice(0, bytes));
+        return copy;
+    }
+
+    /**
+     * Wraps {@code rows × cols} weights of the given format starting at the segment's first byte (no copy,
+     * except for heap segments over arrays other than {@code byte[]}, see the class comment).
+     */
     public static WeightMatrix of(WeightFormat format, MemorySegment data, int rows, int cols) {
         return switch (format) {
             case F32 -> new F32Matrix(data, rows, cols);

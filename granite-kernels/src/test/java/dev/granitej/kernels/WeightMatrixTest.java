@@ -163,10 +163,18 @@ class WeightMatrixTest {
     }
 
     @org.junit.jupiter.api.Test
-    void rejectsHeapSegmentsTheVectorApiCannotRead() {
-        MemorySegment floats = MemorySegment.ofArray(new float[16]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> WeightMatrix.of(WeightFormat.F32, floats, 4, 4));
-        assertTrue(e.getMessage().contains("byte[]"), e.getMessage());
+    void acceptsFloatArraySegmentsByCopying() {
+        float[] values = new float[48];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i * 0.25f - 3f;
+        }
+        WeightMatrix m = WeightMatrix.of(WeightFormat.F32, MemorySegment.ofArray(values), 3, 16);
+        float[] x = Matrices.gaussian(16, random);
+        for (int r = 0; r < 3; r++) {
+            assertEquals(values[r * 16 + 5], m.get(r, 5));
+            assertClose(ScalarVec.dot(values, r * 16, x, 0, 16), m.dotVector(r, x, 0), 16,
+                    Matrices.absDot(m, r, x, 0), "row " + r);
+        }
+        assertEquals(values[2 * 16 + 1], m.rows(2, 1).get(0, 1));
     }
 }
