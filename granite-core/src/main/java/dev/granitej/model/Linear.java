@@ -5,13 +5,11 @@ import dev.granitej.kernels.WeightMatrix;
 
 /**
  * A linear layer {@code y = W·x} over the rows of a pass, its output rows split over the engine's threads.
- * Prompt chunks use the register-tiled matmul (fastest; each weight loaded once per tile of tokens). A batch of
- * decode rows from different sequences uses one dot per (row, token) with the row hot in cache, so the weight is
- * still read from memory once per step and every sequence gets bit for bit what a step alone gives it.
+ * Prompt chunks use the register-tiled matmul (fastest). A batch of decode rows from different sequences uses
+ * the exact product: each weight row is still read once per step for the whole batch, and every sequence gets
+ * bit for bit what a step alone gives it.
  */
 final class Linear {
-
-    private static final int MIN_ROWS = 16;
 
     private final WeightMatrix weight;
     private final Parallel pool;
@@ -40,13 +38,7 @@ final class Linear {
      */
     void forward(int tokens, boolean independent, float[] x, int xStride, float[] y, int yStride) {
         if (tokens == 1 || independent) {
-            pool.forRange(0, weight.rows(), MIN_ROWS, (from, to) -> {
-                for (int r = from; r < to; r++) {
-                    for (int t = 0; t < tokens; t++) {
-                        y[t * yStride + r] = weight.dot(r, x, t * xStride);
-                    }
-                }
-            });
+            weight.matmulExact(pool, x, xStride, y, yStride, tokens);
         } else {
             weight.matmul(pool, x, xStride, y, yStride, tokens);
         }

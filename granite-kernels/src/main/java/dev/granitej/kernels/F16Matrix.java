@@ -101,7 +101,7 @@ public final class F16Matrix extends WeightMatrix {
                     .reinterpretAsFloats();
             acc0 = w.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc0.add(acc1));
         for (; i < cols; i++) {
             sum += Float.float16ToFloat(data.get(I16_LE, base + i * 2L)) * x[xOff + i];
         }
@@ -153,9 +153,9 @@ public final class F16Matrix extends WeightMatrix {
             a13 = w1.fma(x3, a13);
         }
         finishTile(row, i, x, xOff, xStride, y, yOff, yStride,
-                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
-                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
-                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
-                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+                Simd.sum(a00), Simd.sum(a01),
+                Simd.sum(a02), Simd.sum(a03),
+                Simd.sum(a10), Simd.sum(a11),
+                Simd.sum(a12), Simd.sum(a13));
     }
 }

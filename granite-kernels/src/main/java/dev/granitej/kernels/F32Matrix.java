@@ -58,11 +58,70 @@ public final class F32Matrix extends WeightMatrix {
             acc0 = FloatVector.fromMemorySegment(F, data, base + i * 4L, LE)
                     .fma(FloatVector.fromArray(F, x, xOff + i), acc0);
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < cols; i++) {
             sum += data.get(F32_LE, base + i * 4L) * x[xOff + i];
         }
         return sum;
+    }
+
+    @Override
+    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        long base = row * rowBytes;
+        int o0 = xOff;
+        int o1 = o0 + xStride;
+        int o2 = o1 + xStride;
+        int o3 = o2 + xStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
+        int i = 0;
+        for (; i <= cols - 4 * LANES; i += 4 * LANES) {
+            long at = base + i * 4L;
+            FloatVector w0 = FloatVector.fromMemorySegment(F, data, at, LE);
+            FloatVector w1 = FloatVector.fromMemorySegment(F, data, at + 4L * LANES, LE);
+            FloatVector w2 = FloatVector.fromMemorySegment(F, data, at + 8L * LANES, LE);
+            FloatVector w3 = FloatVector.fromMemorySegment(F, data, at + 12L * LANES, LE);
+            a00 = w0.fma(FloatVector.fromArray(F, x, o0 + i), a00);
+            a01 = w1.fma(FloatVector.fromArray(F, x, o0 + i + LANES), a01);
+            a02 = w2.fma(FloatVector.fromArray(F, x, o0 + i + 2 * LANES), a02);
+            a03 = w3.fma(FloatVector.fromArray(F, x, o0 + i + 3 * LANES), a03);
+            a10 = w0.fma(FloatVector.fromArray(F, x, o1 + i), a10);
+            a11 = w1.fma(FloatVector.fromArray(F, x, o1 + i + LANES), a11);
+            a12 = w2.fma(FloatVector.fromArray(F, x, o1 + i + 2 * LANES), a12);
+            a13 = w3.fma(FloatVector.fromArray(F, x, o1 + i + 3 * LANES), a13);
+            a20 = w0.fma(FloatVector.fromArray(F, x, o2 + i), a20);
+            a21 = w1.fma(FloatVector.fromArray(F, x, o2 + i + LANES), a21);
+            a22 = w2.fma(FloatVector.fromArray(F, x, o2 + i + 2 * LANES), a22);
+            a23 = w3.fma(FloatVector.fromArray(F, x, o2 + i + 3 * LANES), a23);
+            a30 = w0.fma(FloatVector.fromArray(F, x, o3 + i), a30);
+            a31 = w1.fma(FloatVector.fromArray(F, x, o3 + i + LANES), a31);
+            a32 = w2.fma(FloatVector.fromArray(F, x, o3 + i + 2 * LANES), a32);
+            a33 = w3.fma(FloatVector.fromArray(F, x, o3 + i + 3 * LANES), a33);
+        }
+        for (; i <= cols - LANES; i += LANES) {
+            FloatVector w = FloatVector.fromMemorySegment(F, data, base + i * 4L, LE);
+            a00 = w.fma(FloatVector.fromArray(F, x, o0 + i), a00);
+            a10 = w.fma(FloatVector.fromArray(F, x, o1 + i), a10);
+            a20 = w.fma(FloatVector.fromArray(F, x, o2 + i), a20);
+            a30 = w.fma(FloatVector.fromArray(F, x, o3 + i), a30);
+        }
+        float s0 = Simd.sum(a00.add(a01).add(a02.add(a03)));
+        float s1 = Simd.sum(a10.add(a11).add(a12.add(a13)));
+        float s2 = Simd.sum(a20.add(a21).add(a22.add(a23)));
+        float s3 = Simd.sum(a30.add(a31).add(a32.add(a33)));
+        for (; i < cols; i++) {
+            float w = data.get(F32_LE, base + i * 4L);
+            s0 += w * x[o0 + i];
+            s1 += w * x[o1 + i];
+            s2 += w * x[o2 + i];
+            s3 += w * x[o3 + i];
+        }
+        y[yOff] = s0;
+        y[yOff + yStride] = s1;
+        y[yOff + 2 * yStride] = s2;
+        y[yOff + 3 * yStride] = s3;
     }
 
     @Override
@@ -98,9 +157,9 @@ public final class F32Matrix extends WeightMatrix {
             a13 = w1.fma(x3, a13);
         }
         finishTile(row, i, x, xOff, xStride, y, yOff, yStride,
-                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
-                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
-                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
-                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+                Simd.sum(a00), Simd.sum(a01),
+                Simd.sum(a02), Simd.sum(a03),
+                Simd.sum(a10), Simd.sum(a11),
+                Simd.sum(a12), Simd.sum(a13));
     }
 }

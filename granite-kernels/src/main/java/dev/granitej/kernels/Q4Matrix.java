@@ -96,10 +96,65 @@ public final class Q4Matrix extends WeightMatrix {
                 acc1 = bs.fma(FloatVector.broadcast(F, d), acc1);
             }
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return Simd.sum(acc0.add(acc1));
     }
 
     /** As {@link Q8Matrix}'s tile: each dequantized chunk serves four tokens; 128-bit floats use plain dots. */
+    @Override
+    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        if (PAIRS) {
+            super.dotVector4(row, x, xOff, xStride, y, yOff, yStride);
+            return;
+        }
+        long base = row * rowBytes;
+        int blocks = cols / WeightFormat.BLOCK;
+        int o0 = xOff;
+        int o1 = o0 + xStride;
+        int o2 = o1 + xStride;
+        int o3 = o2 + xStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = base + (long) blk * BLOCK_BYTES;
+            int xb = blk * WeightFormat.BLOCK;
+            FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+            FloatVector b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
+            for (int e = 0; e < HALF; e += BYTE_LANES) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, at + 2 + e, LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                FloatVector lo = (FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) v.lanewise(VectorOperators.ASHR, 4).and(0x0F).sub(8)
+                        .convert(VectorOperators.I2F, 0);
+                b0 = lo.fma(FloatVector.fromArray(F, x, o0 + xb + e), b0);
+                b0 = hi.fma(FloatVector.fromArray(F, x, o0 + xb + HALF + e), b0);
+                b1 = lo.fma(FloatVector.fromArray(F, x, o1 + xb + e), b1);
+                b1 = hi.fma(FloatVector.fromArray(F, x, o1 + xb + HALF + e), b1);
+                b2 = lo.fma(FloatVector.fromArray(F, x, o2 + xb + e), b2);
+                b2 = hi.fma(FloatVector.fromArray(F, x, o2 + xb + HALF + e), b2);
+                b3 = lo.fma(FloatVector.fromArray(F, x, o3 + xb + e), b3);
+                b3 = hi.fma(FloatVector.fromArray(F, x, o3 + xb + HALF + e), b3);
+            }
+            FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, at)));
+            if ((blk & 1) == 0) {
+                a00 = b0.fma(d, a00);
+                a10 = b1.fma(d, a10);
+                a20 = b2.fma(d, a20);
+                a30 = b3.fma(d, a30);
+            } else {
+                a01 = b0.fma(d, a01);
+                a11 = b1.fma(d, a11);
+                a21 = b2.fma(d, a21);
+                a31 = b3.fma(d, a31);
+            }
+        }
+        y[yOff] = Simd.sum(a00.add(a01));
+        y[yOff + yStride] = Simd.sum(a10.add(a11));
+        y[yOff + 2 * yStride] = Simd.sum(a20.add(a21));
+        y[yOff + 3 * yStride] = Simd.sum(a30.add(a31));
+    }
+
     @Override
     void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
         if (PAIRS) {
@@ -155,9 +210,9 @@ public final class Q4Matrix extends WeightMatrix {
             }
         }
         finishTile(row, cols, x, xOff, xStride, y, yOff, yStride,
-                a00.reduceLanes(VectorOperators.ADD), a01.reduceLanes(VectorOperators.ADD),
-                a02.reduceLanes(VectorOperators.ADD), a03.reduceLanes(VectorOperators.ADD),
-                a10.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
-                a12.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD));
+                Simd.sum(a00), Simd.sum(a01),
+                Simd.sum(a02), Simd.sum(a03),
+                Simd.sum(a10), Simd.sum(a11),
+                Simd.sum(a12), Simd.sum(a13));
     }
 }

@@ -2,7 +2,10 @@ package dev.granitej.kernels;
 
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -34,6 +37,68 @@ final class Simd {
     static final boolean PAIRS = BYTE_LANES == 2 * LANES;
 
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** Lane permutations that swap neighbouring groups of 8, 4, 2 and 1 lanes (i → i xor h). */
+    private static final VectorShuffle<Float> SWAP8 = swap(8);
+    private static final VectorShuffle<Float> SWAP4 = swap(4);
+    private static final VectorShuffle<Float> SWAP2 = swap(2);
+    private static final VectorShuffle<Float> SWAP1 = swap(1);
+
+    private static VectorShuffle<Float> swap(int h) {
+        return VectorShuffle.fromOp(F, i -> h < LANES ? i ^ h : i);
+    }
+
+    private static final float LOG2E = 1.44269504088896341f;
+    private static final float LN2_HI = 0.693359375f;
+    private static final float LN2_LO = -2.12194440e-4f;
+    private static final float EXP_MAX = 88.3762626647949f;
+    private static final float EXP_MIN = -87.3365447504019f;
+
+    /**
+     * {@code e^x} per lane (Cephes' expf: range reduction by ln 2, a degree-6 polynomial, scaling by 2^n; within
+     * about 1 ulp, clamped to the normal float range), built only from exactly rounded lane operations. The
+     * Vector API's own {@code EXP} runs a different implementation in the interpreter than in compiled code, so
+     * its last bit can depend on when a call happens; this one cannot. Small enough to be inlined into its
+     * callers, so the vector never leaves compiled code.
+     */
+    static FloatVector exp(FloatVector x) {
+        x = x.min(EXP_MAX).max(EXP_MIN);
+        FloatVector k = x.mul(LOG2E).add(0.5f);
+        IntVector truncated = (IntVector) k.convert(VectorOperators.F2I, 0);
+        FloatVector n = (FloatVector) truncated.convert(VectorOperators.I2F, 0);
+        n = n.sub(1f, n.compare(VectorOperators.GT, k)); // floor: truncation rounds negatives up
+        FloatVector r = x.sub(n.mul(LN2_HI)).sub(n.mul(LN2_LO));
+        FloatVector p = r.mul(1.9875691500E-4f).add(1.3981999507E-3f)
+                .mul(r).add(8.3334519073E-3f)
+                .mul(r).add(4.1665795894E-2f)
+                .mul(r).add(1.6666665459E-1f)
+                .mul(r).add(5.0000001201E-1f)
+                .mul(r.mul(r)).add(r).add(1f);
+        IntVector pow2 = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        return p.mul(pow2.reinterpretAsFloats());
+    }
+
+    /**
+     * The sum of the lanes of {@code v} in one fixed order (a butterfly: halves, then quarters, …). Unlike
+     * {@code reduceLanes(ADD)}, whose order the JIT may choose per call site, this gives the same bits in the
+     * interpreter and in every compiled caller, so a result never depends on where or when it was computed
+     * (batched and single-sequence decode must agree exactly).
+     */
+    static float sum(FloatVector v) {
+        if (LANES > 8) {
+            v = v.add(v.rearrange(SWAP8));
+        }
+        if (LANES > 4) {
+            v = v.add(v.rearrange(SWAP4));
+        }
+        if (LANES > 2) {
+            v = v.add(v.rearrange(SWAP2));
+        }
+        if (LANES > 1) {
+            v = v.add(v.rearrange(SWAP1));
+        }
+        return v.lane(0);
+    }
 
     private Simd() {
     }

@@ -45,7 +45,7 @@ public final class SsmScan {
                 s.intoArray(state, row + n);
                 acc = s.fma(FloatVector.fromArray(Simd.F, c, cOff + n), acc);
             }
-            float sum = acc.reduceLanes(VectorOperators.ADD);
+            float sum = Simd.sum(acc);
             for (; n < dState; n++) {
                 float s = state[row + n] * dA + (dt * b[bOff + n]) * xp;
                 state[row + n] = s;

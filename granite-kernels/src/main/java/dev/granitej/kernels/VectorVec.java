@@ -36,7 +36,7 @@ final class VectorVec {
         for (; i <= n - LANES; i += LANES) {
             acc0 = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc0);
         }
-        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc0.add(acc1).add(acc2.add(acc3)));
         for (; i < n; i++) {
             sum += a[aOff + i] * b[bOff + i];
         }
@@ -57,7 +57,7 @@ final class VectorVec {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
             acc0 = v.fma(v, acc0);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(acc0.add(acc1));
         for (; i < n; i++) {
             float v = x[off + i];
             sum += v * v;
@@ -114,7 +114,7 @@ final class VectorVec {
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
             FloatVector v = FloatVector.fromArray(F, x, off + i);
-            v.div(v.neg().lanewise(VectorOperators.EXP).add(1f)).intoArray(x, off + i);
+            v.div(Simd.exp(v.neg()).add(1f)).intoArray(x, off + i);
         }
         for (; i < n; i++) {
             x[off + i] = ScalarVec.silu(x[off + i]);
@@ -125,7 +125,7 @@ final class VectorVec {
         int i = 0;
         for (; i <= n - LANES; i += LANES) {
             FloatVector g = FloatVector.fromArray(F, gate, gateOff + i);
-            g.div(g.neg().lanewise(VectorOperators.EXP).add(1f)).mul(FloatVector.fromArray(F, up, upOff + i))
+            g.div(Simd.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, upOff + i))
                     .intoArray(out, outOff + i);
         }
         for (; i < n; i++) {
@@ -149,11 +149,11 @@ final class VectorVec {
         FloatVector sumV = FloatVector.zero(F);
         i = 0;
         for (; i <= n - LANES; i += LANES) {
-            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+            FloatVector e = Simd.exp(FloatVector.fromArray(F, x, off + i).sub(max));
             e.intoArray(x, off + i);
             sumV = sumV.add(e);
         }
-        float sum = sumV.reduceLanes(VectorOperators.ADD);
+        float sum = Simd.sum(sumV);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;

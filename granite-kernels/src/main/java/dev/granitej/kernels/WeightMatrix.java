@@ -140,6 +140,47 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     abstract float dotVector(int row, float[] x, int xOff);
 
     /**
+     * Four tokens against one row, each result bit-identical to {@link #dotVector} for that token: the same
+     * accumulators in the same order, with the row's weights loaded (and converted) once for all four. Formats
+     * whose weights are worth loading once override this; the default is four plain dots.
+     */
+    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        for (int t = 0; t < 4; t++) {
+            y[yOff + t * yStride] = dotVector(row, x, xOff + t * xStride);
+        }
+    }
+
+    /**
+     * For {@code tokens} activation rows of {@code x} (row t at {@code t·xStride}) writes
+     * {@code y[t·yStride + r] = dot(r, x_t)} for rows {@code r} in {@code [rowFrom, rowTo)}: every value is
+     * exactly what {@link #dot} gives for that token alone (in either kernel mode), while each weight row is
+     * read from memory once for all tokens. For batches of independent sequences, whose results must not depend
+     * on what else is in the batch; {@link #matmul} is faster but rounds differently.
+     */
+    public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        if (!Kernels.VECTOR) {
+            matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+            return;
+        }
+        for (int r = rowFrom; r < rowTo; r++) {
+            int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride);
+            }
+            for (; t < tokens; t++) {
+                y[t * yStride + r] = dotVector(r, x, t * xStride);
+            }
+        }
+    }
+
+    /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. */
+    public final void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens) {
+        pool.forRange(0, rows, MIN_ROWS_PER_TASK,
+                (from, to) -> matmulExact(x, xStride, y, yStride, tokens, from, to));
+    }
+
+    /**
      * The register tile: for rows {@code row, row+1} and tokens {@code t = 0..3} (token t's activations at
      * {@code xOff + t·xStride}) writes {@code y[yOff + t·yStride + r] = W[r]·x_t}.
      */

@@ -1,0 +1,55 @@
+package dev.granitej.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link WeightMatrix#matmulExact} gives every token exactly (bit for bit) what {@link WeightMatrix#dot} gives
+ * it alone, whatever the number of tokens: batched decoding relies on it.
+ */
+class MatmulExactTest {
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void everyTokenGetsItsOwnDotExactly(WeightFormat format) {
+        Random random = new Random(11);
+        int[] colsList = format.isBlockQuantized() ? new int[] {32, 64, 96, 320, 1536} : new int[] {1, 7, 16, 33, 64, 100, 257, 768};
+        for (int cols : colsList) {
+            int rows = 5;
+            WeightMatrix m = Matrices.random(format, rows, cols, random);
+            for (int tokens : new int[] {1, 3, 4, 5, 8, 9}) {
+                int stride = cols + 3;
+                float[] x = Matrices.gaussian(tokens * stride, random);
+                float[] y = new float[tokens * rows];
+                m.matmulExact(x, stride, y, rows, tokens, 0, rows);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(Float.floatToRawIntBits(m.dot(r, x, t * stride)),
+                                Float.floatToRawIntBits(y[t * rows + r]),
+                                format + " cols " + cols + " tokens " + tokens + " t " + t + " r " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void parallelEqualsSingleThread(WeightFormat format) {
+        Random random = new Random(5);
+        WeightMatrix m = Matrices.random(format, 67, 128, random);
+        float[] x = Matrices.gaussian(6 * 128, random);
+        float[] one = new float[6 * 67];
+        float[] two = new float[6 * 67];
+        m.matmulExact(x, 128, one, 67, 6, 0, 67);
+        try (Parallel pool = new Parallel(2)) {
+            m.matmulExact(pool, x, 128, two, 67, 6);
+        }
+        for (int i = 0; i < one.length; i++) {
+            assertEquals(Float.floatToRawIntBits(one[i]), Float.floatToRawIntBits(two[i]));
+        }
+    }
+}
