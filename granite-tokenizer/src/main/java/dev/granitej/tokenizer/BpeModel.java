@@ -28,6 +28,7 @@ final class BpeModel {
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
     private final AtomicInteger cacheSize = new AtomicInteger();
     private final boolean cacheEnabled;
+    private final WholeTokens wholeTokens;
 
     BpeModel(Map<String, Integer> vocab, MergeTable merges, boolean ignoreMerges, int unkId, boolean fuseUnk,
              boolean cacheEnabled) {
@@ -42,16 +43,57 @@ final class BpeModel {
             Integer id = vocab.get(String.valueOf(ByteLevelAlphabet.charOf(b)));
             byteToId[b] = id == null ? -1 : id;
         }
+        this.wholeTokens = wholeTokensOf(vocab);
+    }
+
+    private BpeModel(BpeModel model, boolean cacheEnabled) {
+        this.vocab = model.vocab;
+        this.merges = model.merges;
+        this.ignoreMerges = model.ignoreMerges;
+        this.unkId = model.unkId;
+        this.fuseUnk = model.fuseUnk;
+        this.byteToId = model.byteToId;
+        this.wholeTokens = model.wholeTokens;
+        this.cacheEnabled = cacheEnabled;
     }
 
     BpeModel withoutCache() {
-        return new BpeModel(vocab, merges, ignoreMerges, unkId, fuseUnk, false);
+        return new BpeModel(this, false);
+    }
+
+    /**
+     * Runs the merging on every token's bytes and keeps those that come out as one token. (Not every vocab
+     * entry does: a token the merges cannot build is never produced, so a plain vocab lookup would be wrong.)
+     */
+    private WholeTokens wholeTokensOf(Map<String, Integer> vocab) {
+        WholeTokens.Builder builder = new WholeTokens.Builder();
+        Scratch scratch = new Scratch();
+        IntList out = new IntList(16);
+        for (String token : vocab.keySet()) {
+            byte[] bytes = ByteLevelAlphabet.decodeToken(token);
+            if (bytes.length == 0) {
+                continue;
+            }
+            out.clear();
+            encodeBytes(bytes, bytes.length, scratch, out);
+            if (out.size() == 1) {
+                builder.add(bytes, out.get(0));
+            }
+        }
+        return builder.build();
     }
 
     /** Encodes {@code text[start, end)} and appends its ids to {@code out}. */
     void encode(String text, int start, int end, Scratch scratch, IntList out) {
         int len = end - start;
         if (len == 0) {
+            return;
+        }
+        byte[] bytes = scratch.bytes(Utf8.maxBytes(len));
+        int n = Utf8.encode(text, start, end, bytes);
+        int whole = wholeTokens.find(bytes, n);
+        if (whole >= 0) {
+            out.add(whole);
             return;
         }
         String key = null;
@@ -63,8 +105,6 @@ final class BpeModel {
                 return;
             }
         }
-        byte[] bytes = scratch.bytes(Utf8.maxBytes(len));
-        int n = Utf8.encode(text, start, end, bytes);
         int before = out.size();
         encodeBytes(bytes, n, scratch, out);
         if (key != null) {
@@ -107,35 +147,54 @@ final class BpeModel {
             ids[count++] = id;
         }
         if (count <= SCAN_LIMIT) {
-            count = mergeByScan(ids, count);
+            count = mergeByScan(ids, count, scratch);
             out.addAll(ids, 0, count);
         } else {
             mergeByHeap(ids, count, scratch, out);
         }
     }
 
-    /** Repeatedly merges the lowest-ranked adjacent pair (leftmost on ties); returns the new length. */
-    int mergeByScan(int[] ids, int count) {
+    /**
+     * Repeatedly merges the lowest-ranked adjacent pair (leftmost on ties); returns the new length. Each pair's
+     * packed (rank, merged id) is looked up once and only the two pairs next to a merge are looked up again.
+     */
+    int mergeByScan(int[] ids, int count, Scratch scratch) {
+        long[] pairs = scratch.pairs(count);
+        for (int i = 0; i + 1 < count; i++) {
+            pairs[i] = pairValue(ids[i], ids[i + 1]);
+        }
         while (count > 1) {
-            int bestRank = MergeTable.NO_RANK;
+            // Packed values order by rank (a rank names one rule, hence one merged id); NO_PAIR is the largest.
+            long best = NO_PAIR;
             int bestPos = -1;
-            int bestId = -1;
             for (int i = 0; i + 1 < count; i++) {
-                long v = merges.lookup(MergeTable.pairKey(ids[i], ids[i + 1]));
-                if (v != -1L && (int) (v >>> 32) < bestRank) {
-                    bestRank = (int) (v >>> 32);
+                if (pairs[i] < best) {
+                    best = pairs[i];
                     bestPos = i;
-                    bestId = (int) v;
                 }
             }
             if (bestPos < 0) {
                 break;
             }
-            ids[bestPos] = bestId;
+            ids[bestPos] = (int) best;
             System.arraycopy(ids, bestPos + 2, ids, bestPos + 1, count - bestPos - 2);
+            System.arraycopy(pairs, bestPos + 2, pairs, bestPos + 1, Math.max(0, count - bestPos - 3));
             count--;
+            if (bestPos + 1 < count) {
+                pairs[bestPos] = pairValue(ids[bestPos], ids[bestPos + 1]);
+            }
+            if (bestPos > 0) {
+                pairs[bestPos - 1] = pairValue(ids[bestPos - 1], ids[bestPos]);
+            }
         }
         return count;
+    }
+
+    private static final long NO_PAIR = Long.MAX_VALUE;
+
+    private long pairValue(int left, int right) {
+        long v = merges.lookup(MergeTable.pairKey(left, right));
+        return v == -1L ? NO_PAIR : v;
     }
 
     /** Heap-driven merging over a doubly linked list of symbols: O(n log n) for long pieces. */
@@ -193,6 +252,7 @@ final class BpeModel {
     static final class Scratch {
         private byte[] bytes = new byte[256];
         private int[] ids = new int[256];
+        private long[] pairs = new long[256];
         private int[] prev = new int[0];
         private int[] next = new int[0];
         private LongHeap heap;
@@ -209,6 +269,13 @@ final class BpeModel {
                 ids = new int[Math.max(n, ids.length * 2)];
             }
             return ids;
+        }
+
+        long[] pairs(int n) {
+            if (pairs.length < n) {
+                pairs = new long[Math.max(n, pairs.length * 2)];
+            }
+            return pairs;
         }
 
         int[] prev(int n) {
