@@ -197,49 +197,48 @@ final class BpeModel {
         return v == -1L ? NO_PAIR : v;
     }
 
-    /** Heap-driven merging over a doubly linked list of symbols: O(n log n) for long pieces. */
+    /**
+     * Heap-driven merging over a doubly linked list of symbols: O(n log n) for long pieces. As in the scan,
+     * {@code pairs[i]} caches the packed merge of symbol i with its right neighbour, so a popped heap entry
+     * is checked against it without another table lookup.
+     */
     void mergeByHeap(int[] ids, int count, Scratch scratch, IntList out) {
         int[] prev = scratch.prev(count);
         int[] next = scratch.next(count);
+        long[] pairs = scratch.pairs(count);
+        LongHeap heap = scratch.heap(count);
         for (int i = 0; i < count; i++) {
             prev[i] = i - 1;
             next[i] = i + 1 < count ? i + 1 : -1;
-        }
-        LongHeap heap = scratch.heap(count);
-        for (int i = 0; i + 1 < count; i++) {
-            int rank = merges.rank(ids[i], ids[i + 1]);
-            if (rank != MergeTable.NO_RANK) {
-                heap.push(((long) rank << 32) | i);
+            pairs[i] = next[i] < 0 ? NO_PAIR : pairValue(ids[i], ids[i + 1]);
+            if (pairs[i] != NO_PAIR) {
+                heap.push((pairs[i] >>> 32 << 32) | i);
             }
         }
         while (!heap.isEmpty()) {
             long top = heap.pop();
-            int rank = (int) (top >>> 32);
             int pos = (int) top;
+            long pair = pairs[pos];
+            if (pair == NO_PAIR || pair >>> 32 != top >>> 32) {
+                continue; // stale: the symbol was merged away or a neighbour changed since this entry was pushed
+            }
             int right = next[pos];
-            if (ids[pos] < 0 || right < 0) {
-                continue; // stale: the symbol was merged away or has no right neighbour any more
-            }
-            long v = merges.lookup(MergeTable.pairKey(ids[pos], ids[right]));
-            if (v == -1L || (int) (v >>> 32) != rank) {
-                continue; // stale: one side changed since this entry was pushed
-            }
-            ids[pos] = (int) v;
-            ids[right] = -1;
+            ids[pos] = (int) pair;
+            pairs[right] = NO_PAIR;
             int after = next[right];
             next[pos] = after;
             if (after >= 0) {
                 prev[after] = pos;
-                int r = merges.rank(ids[pos], ids[after]);
-                if (r != MergeTable.NO_RANK) {
-                    heap.push(((long) r << 32) | pos);
-                }
+            }
+            pairs[pos] = after < 0 ? NO_PAIR : pairValue(ids[pos], ids[after]);
+            if (pairs[pos] != NO_PAIR) {
+                heap.push((pairs[pos] >>> 32 << 32) | pos);
             }
             int before = prev[pos];
             if (before >= 0) {
-                int r = merges.rank(ids[before], ids[pos]);
-                if (r != MergeTable.NO_RANK) {
-                    heap.push(((long) r << 32) | before);
+                pairs[before] = pairValue(ids[before], ids[pos]);
+                if (pairs[before] != NO_PAIR) {
+                    heap.push((pairs[before] >>> 32 << 32) | before);
                 }
             }
         }

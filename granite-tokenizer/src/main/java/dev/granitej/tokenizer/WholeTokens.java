@@ -7,10 +7,18 @@ import java.util.Arrays;
  * (words, numbers, punctuation) are such strings, and one hash lookup replaces the whole merge loop for them.
  *
  * <p>Entries are only ever added by running the model's own merging on a token's bytes (see
- * {@link BpeModel}), so a hit gives what merging would give. Open addressing over flat arrays: a lookup
- * hashes the piece once, compares a stored hash, then the bytes, and allocates nothing.
+ * {@link BpeModel}), so a hit gives what merging would give. Open addressing over flat arrays, allocation
+ * free: strings of up to {@value #SHORT} bytes (nearly all pieces) are packed into two longs and found by
+ * comparing those; longer ones are hashed and compared byte by byte.
  */
 final class WholeTokens {
+
+    /** Longest byte string kept in the packed table: 8 bytes in one long, 7 and the length in the other. */
+    static final int SHORT = 15;
+
+    /** Packed table: slot i holds its two key longs at 3i, 3i+1 and its id at 3i+2; an empty slot has id -1. */
+    private final long[] shortSlots;
+    private final int shortMask;
 
     private final int[] hashes;
     private final int[] ids;
@@ -20,7 +28,10 @@ final class WholeTokens {
     private final int mask;
     private final int maxLength;
 
-    private WholeTokens(int[] hashes, int[] ids, int[] offsets, short[] lengths, byte[] pool, int maxLength) {
+    private WholeTokens(long[] shortSlots, int[] hashes, int[] ids, int[] offsets, short[] lengths, byte[] pool,
+                        int maxLength) {
+        this.shortSlots = shortSlots;
+        this.shortMask = shortSlots.length / 3 - 1;
         this.hashes = hashes;
         this.ids = ids;
         this.offsets = offsets;
@@ -32,6 +43,16 @@ final class WholeTokens {
 
     /** The token {@code bytes[0, n)} merges into, or -1 when it is not a single token (or unknown). */
     int find(byte[] bytes, int n) {
+        if (n <= SHORT) {
+            long k0 = low(bytes, n);
+            long k1 = high(bytes, n);
+            for (int i = shortSlot(k0, k1, shortMask); ; i = (i + 1) & shortMask) {
+                long id = shortSlots[3 * i + 2];
+                if (id < 0 || (shortSlots[3 * i] == k0 && shortSlots[3 * i + 1] == k1)) {
+                    return (int) id;
+                }
+            }
+        }
         if (n > maxLength) {
             return -1;
         }
@@ -46,6 +67,29 @@ final class WholeTokens {
                 return id;
             }
         }
+    }
+
+    /** Bytes 0..7 of a short string, little-endian, zero-padded. */
+    private static long low(byte[] bytes, int n) {
+        long k = 0;
+        for (int i = Math.min(n, 8) - 1; i >= 0; i--) {
+            k = (k << 8) | (bytes[i] & 0xFF);
+        }
+        return k;
+    }
+
+    /** Bytes 8..14 of a short string and, in the top byte, its length (so that zero bytes cannot collide). */
+    private static long high(byte[] bytes, int n) {
+        long k = 0;
+        for (int i = n - 1; i >= 8; i--) {
+            k = (k << 8) | (bytes[i] & 0xFF);
+        }
+        return k | ((long) n << 56);
+    }
+
+    private static int shortSlot(long k0, long k1, int mask) {
+        long h = (k0 * 0x9E3779B97F4A7C15L) ^ (k1 * 0xC2B2AE3D27D4EB4FL);
+        return (int) (h ^ (h >>> 32) ^ (h >>> 17)) & mask;
     }
 
     private static int hash(byte[] bytes, int n) {
@@ -77,24 +121,46 @@ final class WholeTokens {
         }
 
         WholeTokens build() {
-            int capacity = Integer.highestOneBit(Math.max(16, size * 2)) << 1;
+            int shortCount = 0;
+            int poolSize = 0;
+            int maxLength = 0;
+            for (int k = 0; k < size; k++) {
+                if (keys[k].length <= SHORT) {
+                    shortCount++;
+                } else {
+                    poolSize += keys[k].length;
+                    maxLength = Math.max(maxLength, keys[k].length);
+                }
+            }
+            int shortCapacity = capacityFor(shortCount);
+            long[] shortSlots = new long[3 * shortCapacity];
+            for (int i = 0; i < shortCapacity; i++) {
+                shortSlots[3 * i + 2] = -1;
+            }
+            int capacity = capacityFor(size - shortCount);
             int[] hashes = new int[capacity];
             int[] ids = new int[capacity];
             int[] offsets = new int[capacity];
             short[] lengths = new short[capacity];
             Arrays.fill(ids, -1);
-            int poolSize = 0;
-            int maxLength = 0;
-            for (int k = 0; k < size; k++) {
-                poolSize += keys[k].length;
-                maxLength = Math.max(maxLength, keys[k].length);
-            }
             byte[] pool = new byte[poolSize];
-            WholeTokens table = new WholeTokens(hashes, ids, offsets, lengths, pool, maxLength);
+            WholeTokens table = new WholeTokens(shortSlots, hashes, ids, offsets, lengths, pool, maxLength);
             int used = 0;
             for (int k = 0; k < size; k++) {
                 byte[] key = keys[k];
                 if (table.find(key, key.length) >= 0) {
+                    continue;
+                }
+                if (key.length <= SHORT) {
+                    long k0 = low(key, key.length);
+                    long k1 = high(key, key.length);
+                    int i = shortSlot(k0, k1, table.shortMask);
+                    while (shortSlots[3 * i + 2] >= 0) {
+                        i = (i + 1) & table.shortMask;
+                    }
+                    shortSlots[3 * i] = k0;
+                    shortSlots[3 * i + 1] = k1;
+                    shortSlots[3 * i + 2] = values[k];
                     continue;
                 }
                 int h = hash(key, key.length);
@@ -110,6 +176,11 @@ final class WholeTokens {
                 used += key.length;
             }
             return table;
+        }
+
+        /** A power of two at least twice the entry count, so that probe runs stay short. */
+        private static int capacityFor(int entries) {
+            return Integer.highestOneBit(Math.max(8, entries * 2)) << 1;
         }
     }
 }
