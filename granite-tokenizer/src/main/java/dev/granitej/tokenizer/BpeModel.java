@@ -249,7 +249,7 @@ final class BpeModel {
 
     /** Per-call scratch buffers; never shared between threads. */
     static final class Scratch {
-        private byte[] bytes = new byte[256];
+        private byte[] bytes = new byte[256]; // never below WholeTokens.MIN_BUFFER
         private int[] ids = new int[256];
         private long[] pairs = new long[256];
         private int[] prev = new int[0];

@@ -1,5 +1,8 @@
 package dev.granitej.tokenizer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -15,6 +18,12 @@ final class WholeTokens {
 
     /** Longest byte string kept in the packed table: 8 bytes in one long, 7 and the length in the other. */
     static final int SHORT = 15;
+
+    /** The least array length {@link #find} reads from. */
+    static final int MIN_BUFFER = 16;
+
+    private static final VarHandle LITTLE_ENDIAN_LONG =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** Packed table: slot i holds its two key longs at 3i, 3i+1 and its id at 3i+2; an empty slot has id -1. */
     private final long[] shortSlots;
@@ -41,7 +50,10 @@ final class WholeTokens {
         this.maxLength = maxLength;
     }
 
-    /** The token {@code bytes[0, n)} merges into, or -1 when it is not a single token (or unknown). */
+    /**
+     * The token {@code bytes[0, n)} merges into, or -1 when it is not a single token (or unknown). The array
+     * must hold at least {@value #MIN_BUFFER} bytes whatever {@code n} is: short strings are read a long at a time.
+     */
     int find(byte[] bytes, int n) {
         if (n <= SHORT) {
             long k0 = low(bytes, n);
@@ -71,20 +83,14 @@ final class WholeTokens {
 
     /** Bytes 0..7 of a short string, little-endian, zero-padded. */
     private static long low(byte[] bytes, int n) {
-        long k = 0;
-        for (int i = Math.min(n, 8) - 1; i >= 0; i--) {
-            k = (k << 8) | (bytes[i] & 0xFF);
-        }
-        return k;
+        long word = (long) LITTLE_ENDIAN_LONG.get(bytes, 0);
+        return n >= 8 ? word : word & ~(-1L << (8 * n));
     }
 
     /** Bytes 8..14 of a short string and, in the top byte, its length (so that zero bytes cannot collide). */
     private static long high(byte[] bytes, int n) {
-        long k = 0;
-        for (int i = n - 1; i >= 8; i--) {
-            k = (k << 8) | (bytes[i] & 0xFF);
-        }
-        return k | ((long) n << 56);
+        long word = n > 8 ? (long) LITTLE_ENDIAN_LONG.get(bytes, 8) & ~(-1L << (8 * (n - 8))) : 0;
+        return word | ((long) n << 56);
     }
 
     private static int shortSlot(long k0, long k1, int mask) {
@@ -148,12 +154,13 @@ final class WholeTokens {
             int used = 0;
             for (int k = 0; k < size; k++) {
                 byte[] key = keys[k];
-                if (table.find(key, key.length) >= 0) {
+                byte[] padded = Arrays.copyOf(key, Math.max(MIN_BUFFER, key.length));
+                if (table.find(padded, key.length) >= 0) {
                     continue;
                 }
                 if (key.length <= SHORT) {
-                    long k0 = low(key, key.length);
-                    long k1 = high(key, key.length);
+                    long k0 = low(padded, key.length);
+                    long k1 = high(padded, key.length);
                     int i = shortSlot(k0, k1, table.shortMask);
                     while (shortSlots[3 * i + 2] >= 0) {
                         i = (i + 1) & table.shortMask;
