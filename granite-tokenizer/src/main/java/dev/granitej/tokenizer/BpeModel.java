@@ -17,6 +17,7 @@ final class BpeModel {
     /** Pieces up to this many bytes use the quadratic scan; longer ones the heap. */
     static final int SCAN_LIMIT = 24;
     private static final int CACHE_MAX_CHARS = 256;
+    private static final int CACHE_MIN_BYTES = 15;
     private static final int CACHE_CAPACITY = 65_536;
 
     private final Map<String, Integer> vocab;
@@ -97,7 +98,8 @@ final class BpeModel {
             return;
         }
         String key = null;
-        if (cacheEnabled && len <= CACHE_MAX_CHARS) {
+        // Short pieces merge faster than a cache lookup (which copies the piece into a String key).
+        if (cacheEnabled && n > CACHE_MIN_BYTES && len <= CACHE_MAX_CHARS) {
             key = text.substring(start, end);
             int[] hit = cache.get(key);
             if (hit != null) {
