@@ -17,6 +17,7 @@ final class BpeModel {
     /** Pieces up to this many bytes use the quadratic scan; longer ones the heap. */
     static final int SCAN_LIMIT = 24;
     private static final int CACHE_MAX_CHARS = 256;
+    private static final int CACHE_MIN_BYTES = 15;
     private static final int CACHE_CAPACITY = 65_536;
 
     private final Map<String, Integer> vocab;
@@ -28,6 +29,7 @@ final class BpeModel {
     private final ConcurrentHashMap<String, int[]> cache = new ConcurrentHashMap<>();
     private final AtomicInteger cacheSize = new AtomicInteger();
     private final boolean cacheEnabled;
+    private final WholeTokens wholeTokens;
 
     BpeModel(Map<String, Integer> vocab, MergeTable merges, boolean ignoreMerges, int unkId, boolean fuseUnk,
              boolean cacheEnabled) {
@@ -42,10 +44,44 @@ final class BpeModel {
             Integer id = vocab.get(String.valueOf(ByteLevelAlphabet.charOf(b)));
             byteToId[b] = id == null ? -1 : id;
         }
+        this.wholeTokens = wholeTokensOf(vocab);
+    }
+
+    private BpeModel(BpeModel model, boolean cacheEnabled) {
+        this.vocab = model.vocab;
+        this.merges = model.merges;
+        this.ignoreMerges = model.ignoreMerges;
+        this.unkId = model.unkId;
+        this.fuseUnk = model.fuseUnk;
+        this.byteToId = model.byteToId;
+        this.wholeTokens = model.wholeTokens;
+        this.cacheEnabled = cacheEnabled;
     }
 
     BpeModel withoutCache() {
-        return new BpeModel(vocab, merges, ignoreMerges, unkId, fuseUnk, false);
+        return new BpeModel(this, false);
+    }
+
+    /**
+     * Runs the merging on every token's bytes and keeps those that come out as one token. (Not every vocab
+     * entry does: a token the merges cannot build is never produced, so a plain vocab lookup would be wrong.)
+     */
+    private WholeTokens wholeTokensOf(Map<String, Integer> vocab) {
+        WholeTokens.Builder builder = new WholeTokens.Builder();
+        Scratch scratch = new Scratch();
+        IntList out = new IntList(16);
+        for (String token : vocab.keySet()) {
+            byte[] bytes = ByteLevelAlphabet.decodeToken(token);
+            if (bytes.length == 0) {
+                continue;
+            }
+            out.clear();
+            encodeBytes(bytes, bytes.length, scratch, out);
+            if (out.size() == 1) {
+                builder.add(bytes, out.get(0));
+            }
+        }
+        return builder.build();
     }
 
     /** Encodes {@code text[start, end)} and appends its ids to {@code out}. */
@@ -54,8 +90,16 @@ final class BpeModel {
         if (len == 0) {
             return;
         }
+        byte[] bytes = scratch.bytes(Utf8.maxBytes(len));
+        int n = Utf8.encode(text, start, end, bytes);
+        int whole = wholeTokens.find(bytes, n);
+        if (whole >= 0) {
+            out.add(whole);
+            return;
+        }
         String key = null;
-        if (cacheEnabled && len <= CACHE_MAX_CHARS) {
+        // Short pieces merge faster than a cache lookup (which copies the piece into a String key).
+        if (cacheEnabled && n > CACHE_MIN_BYTES && len <= CACHE_MAX_CHARS) {
             key = text.substring(start, end);
             int[] hit = cache.get(key);
             if (hit != null) {
@@ -63,8 +107,6 @@ final class BpeModel {
                 return;
             }
         }
-        byte[] bytes = scratch.bytes(Utf8.maxBytes(len));
-        int n = Utf8.encode(text, start, end, bytes);
         int before = out.size();
         encodeBytes(bytes, n, scratch, out);
         if (key != null) {
@@ -107,80 +149,98 @@ final class BpeModel {
             ids[count++] = id;
         }
         if (count <= SCAN_LIMIT) {
-            count = mergeByScan(ids, count);
+            count = mergeByScan(ids, count, scratch);
             out.addAll(ids, 0, count);
         } else {
             mergeByHeap(ids, count, scratch, out);
         }
     }
 
-    /** Repeatedly merges the lowest-ranked adjacent pair (leftmost on ties); returns the new length. */
-    int mergeByScan(int[] ids, int count) {
+    /**
+     * Repeatedly merges the lowest-ranked adjacent pair (leftmost on ties); returns the new length. Each pair's
+     * packed (rank, merged id) is looked up once and only the two pairs next to a merge are looked up again.
+     */
+    int mergeByScan(int[] ids, int count, Scratch scratch) {
+        long[] pairs = scratch.pairs(count);
+        for (int i = 0; i + 1 < count; i++) {
+            pairs[i] = pairValue(ids[i], ids[i + 1]);
+        }
         while (count > 1) {
-            int bestRank = MergeTable.NO_RANK;
+            // Packed values order by rank (a rank names one rule, hence one merged id); NO_PAIR is the largest.
+            long best = NO_PAIR;
             int bestPos = -1;
-            int bestId = -1;
             for (int i = 0; i + 1 < count; i++) {
-                long v = merges.lookup(MergeTable.pairKey(ids[i], ids[i + 1]));
-                if (v != -1L && (int) (v >>> 32) < bestRank) {
-                    bestRank = (int) (v >>> 32);
+                if (pairs[i] < best) {
+                    best = pairs[i];
                     bestPos = i;
-                    bestId = (int) v;
                 }
             }
             if (bestPos < 0) {
                 break;
             }
-            ids[bestPos] = bestId;
+            ids[bestPos] = (int) best;
             System.arraycopy(ids, bestPos + 2, ids, bestPos + 1, count - bestPos - 2);
+            System.arraycopy(pairs, bestPos + 2, pairs, bestPos + 1, Math.max(0, count - bestPos - 3));
             count--;
+            if (bestPos + 1 < count) {
+                pairs[bestPos] = pairValue(ids[bestPos], ids[bestPos + 1]);
+            }
+            if (bestPos > 0) {
+                pairs[bestPos - 1] = pairValue(ids[bestPos - 1], ids[bestPos]);
+            }
         }
         return count;
     }
 
-    /** Heap-driven merging over a doubly linked list of symbols: O(n log n) for long pieces. */
+    private static final long NO_PAIR = Long.MAX_VALUE;
+
+    private long pairValue(int left, int right) {
+        long v = merges.lookup(MergeTable.pairKey(left, right));
+        return v == -1L ? NO_PAIR : v;
+    }
+
+    /**
+     * Heap-driven merging over a doubly linked list of symbols: O(n log n) for long pieces. As in the scan,
+     * {@code pairs[i]} caches the packed merge of symbol i with its right neighbour, so a popped heap entry
+     * is checked against it without another table lookup.
+     */
     void mergeByHeap(int[] ids, int count, Scratch scratch, IntList out) {
         int[] prev = scratch.prev(count);
         int[] next = scratch.next(count);
+        long[] pairs = scratch.pairs(count);
+        LongHeap heap = scratch.heap(count);
         for (int i = 0; i < count; i++) {
             prev[i] = i - 1;
             next[i] = i + 1 < count ? i + 1 : -1;
-        }
-        LongHeap heap = scratch.heap(count);
-        for (int i = 0; i + 1 < count; i++) {
-            int rank = merges.rank(ids[i], ids[i + 1]);
-            if (rank != MergeTable.NO_RANK) {
-                heap.push(((long) rank << 32) | i);
+            pairs[i] = next[i] < 0 ? NO_PAIR : pairValue(ids[i], ids[i + 1]);
+            if (pairs[i] != NO_PAIR) {
+                heap.push((pairs[i] >>> 32 << 32) | i);
             }
         }
         while (!heap.isEmpty()) {
             long top = heap.pop();
-            int rank = (int) (top >>> 32);
             int pos = (int) top;
+            long pair = pairs[pos];
+            if (pair == NO_PAIR || pair >>> 32 != top >>> 32) {
+                continue; // stale: the symbol was merged away or a neighbour changed since this entry was pushed
+            }
             int right = next[pos];
-            if (ids[pos] < 0 || right < 0) {
-                continue; // stale: the symbol was merged away or has no right neighbour any more
-            }
-            long v = merges.lookup(MergeTable.pairKey(ids[pos], ids[right]));
-            if (v == -1L || (int) (v >>> 32) != rank) {
-                continue; // stale: one side changed since this entry was pushed
-            }
-            ids[pos] = (int) v;
-            ids[right] = -1;
+            ids[pos] = (int) pair;
+            pairs[right] = NO_PAIR;
             int after = next[right];
             next[pos] = after;
             if (after >= 0) {
                 prev[after] = pos;
-                int r = merges.rank(ids[pos], ids[after]);
-                if (r != MergeTable.NO_RANK) {
-                    heap.push(((long) r << 32) | pos);
-                }
+            }
+            pairs[pos] = after < 0 ? NO_PAIR : pairValue(ids[pos], ids[after]);
+            if (pairs[pos] != NO_PAIR) {
+                heap.push((pairs[pos] >>> 32 << 32) | pos);
             }
             int before = prev[pos];
             if (before >= 0) {
-                int r = merges.rank(ids[before], ids[pos]);
-                if (r != MergeTable.NO_RANK) {
-                    heap.push(((long) r << 32) | before);
+                pairs[before] = pairValue(ids[before], ids[pos]);
+                if (pairs[before] != NO_PAIR) {
+                    heap.push((pairs[before] >>> 32 << 32) | before);
                 }
             }
         }
@@ -191,8 +251,9 @@ final class BpeModel {
 
     /** Per-call scratch buffers; never shared between threads. */
     static final class Scratch {
-        private byte[] bytes = new byte[256];
+        private byte[] bytes = new byte[256]; // never below WholeTokens.MIN_BUFFER
         private int[] ids = new int[256];
+        private long[] pairs = new long[256];
         private int[] prev = new int[0];
         private int[] next = new int[0];
         private LongHeap heap;
@@ -209,6 +270,13 @@ final class BpeModel {
                 ids = new int[Math.max(n, ids.length * 2)];
             }
             return ids;
+        }
+
+        long[] pairs(int n) {
+            if (pairs.length < n) {
+                pairs = new long[Math.max(n, pairs.length * 2)];
+            }
+            return pairs;
         }
 
         int[] prev(int n) {

@@ -27,6 +27,14 @@ final class IntList {
         size += n;
     }
 
+    int get(int i) {
+        return data[i];
+    }
+
+    void clear() {
+        size = 0;
+    }
+
     int size() {
         return size;
     }

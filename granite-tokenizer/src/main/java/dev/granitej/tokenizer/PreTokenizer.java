@@ -96,6 +96,22 @@ sealed interface PreTokenizer {
         }
     }
 
+    /**
+     * The {@link Split} of cl100k-style tokenizers ({@link Cl100kSplitter#PATTERN}, {@code Isolated}, not
+     * inverted) done by a hand-written matcher that gives the same pieces as the regex. The regex split is kept
+     * for the one case the matcher leaves to it: a range that cuts a surrogate pair.
+     */
+    record Cl100kSplit(Split regex) implements PreTokenizer {
+        @Override
+        public void split(String text, int start, int end, Sink sink) {
+            if (Cl100kSplitter.cutsSurrogatePair(text, start, end)) {
+                regex.split(text, start, end, sink);
+            } else {
+                Cl100kSplitter.split(text, start, end, sink);
+            }
+        }
+    }
+
     /** Splits numeric characters (Unicode category N, Rust's {@code char::is_numeric}) from the rest. */
     record Digits(boolean individualDigits) implements PreTokenizer {
         @Override

@@ -205,8 +205,11 @@ public final class Tokenizer {
         return addedTokens.stream().sorted(Comparator.comparingInt(AddedToken::id)).toList();
     }
 
-    /** A copy of this tokenizer without the piece cache (for tests and benchmarks of the raw algorithm). */
-    Tokenizer withoutCache() {
+    /**
+     * A copy of this tokenizer that keeps no cache of piece encodings: the same ids, no shared mutable state,
+     * and the cost of every piece paid each time (what benchmarks of the algorithm itself should measure).
+     */
+    public Tokenizer withoutCache() {
         return new Tokenizer(vocab, model.withoutCache(), addedTokens, normalizer, preTokenizer);
     }
 }

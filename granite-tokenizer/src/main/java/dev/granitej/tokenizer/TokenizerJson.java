@@ -204,6 +204,10 @@ final class TokenizerJson {
             throw unsupported(source, "pre_tokenizer", "a step after ByteLevel ("
                     + steps.get(byteLevel + 1).path("type").asText() + ")");
         }
+        if (built.size() > 1 && built.get(byteLevel) instanceof PreTokenizer.ByteLevel b && !b.addPrefixSpace()
+                && !b.useRegex()) {
+            built.remove(byteLevel); // passes pieces through unchanged; its byte mapping is done by the BPE stage
+        }
         return built.size() == 1 ? built.get(0) : new PreTokenizer.Sequence(built);
     }
 
@@ -253,7 +257,12 @@ final class TokenizerJson {
             case "Contiguous" -> PreTokenizer.Behavior.CONTIGUOUS;
             default -> throw unsupported(source, "pre_tokenizer Split.behavior", behavior);
         };
-        return new PreTokenizer.Split(compiled, b, node.path("invert").asBoolean(false));
+        PreTokenizer.Split split = new PreTokenizer.Split(compiled, b, node.path("invert").asBoolean(false));
+        if (pattern.path("Regex").asText("").equals(Cl100kSplitter.PATTERN) && b == PreTokenizer.Behavior.ISOLATED
+                && !split.invert()) {
+            return new PreTokenizer.Cl100kSplit(split);
+        }
+        return split;
     }
 
     private static void checkPostProcessor(JsonNode node, String source) {

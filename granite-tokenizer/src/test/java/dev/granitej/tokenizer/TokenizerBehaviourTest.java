@@ -45,7 +45,7 @@ class TokenizerBehaviourTest {
                 ids[k] = cached.tokenId(String.valueOf(ByteLevelAlphabet.charOf(bytes[k] & 0xFF))).orElseThrow();
             }
             int[] merged = ids.clone();
-            int n = model.mergeByScan(merged, merged.length);
+            int n = model.mergeByScan(merged, merged.length, scratch);
             int[] scan = java.util.Arrays.copyOf(merged, n);
             IntList heap = new IntList(16);
             model.mergeByHeap(ids.clone(), ids.length, scratch, heap);
