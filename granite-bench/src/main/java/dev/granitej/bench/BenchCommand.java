@@ -147,7 +147,7 @@ public final class BenchCommand {
 
     private static void runTests(Request a, BenchOptions options, GraniteModel model, ResultTable table) {
         String name = a.model().toAbsolutePath().normalize().getFileName().toString();
-        long bytes = model.checkpoint().byteSize();
+        long bytes = model.weightBytes();
         long params = model.parameterCount();
         BenchRunner runner = new BenchRunner(model, a.seed());
         if (a.warmup()) {

@@ -32,7 +32,8 @@ public record BenchOptions(Path model, BenchFormat format, int threads) {
      * (the checkpoint must store bf16), {@code q8_0} and {@code q4_0} quantize them at load.
      */
     public GraniteModel load() {
-        ModelOptions options = ModelOptions.defaults().withThreads(threads);
+        // Weights are read into memory before timing, as llama-bench's figures were taken (no lazy mapping).
+        ModelOptions options = ModelOptions.defaults().withThreads(threads).withPreload(true);
         options = switch (format) {
             case BF16 -> options;
             case Q8_0 -> options.withWeightFormat(WeightFormat.Q8_0);

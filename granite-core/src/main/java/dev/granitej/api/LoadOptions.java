@@ -56,6 +56,11 @@ public record LoadOptions(int maxContext, int maxBatch, Verification verificatio
         return new LoadOptions(maxContext, maxBatch, verification, model.withThreads(threads));
     }
 
+    /** Read the whole checkpoint into memory at load (steady speed from the first token; costs load time). */
+    public LoadOptions withPreload(boolean preload) {
+        return new LoadOptions(maxContext, maxBatch, verification, model.withPreload(preload));
+    }
+
     /** The weight format weights are converted to at load, if any. */
     public Optional<WeightFormat> weightFormat() {
         return model.weightFormat();

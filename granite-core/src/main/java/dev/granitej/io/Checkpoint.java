@@ -37,17 +37,25 @@ public final class Checkpoint implements AutoCloseable {
         this.tensors = tensors;
     }
 
-    /** Opens the checkpoint in {@code directory}, single-file or sharded. */
+    /** Opens the checkpoint in {@code directory}, single-file or sharded, mapping its files. */
     public static Checkpoint open(Path directory) {
+        return open(directory, false);
+    }
+
+    /**
+     * Opens the checkpoint in {@code directory}: mapped, or with {@code inMemory} read once into memory owned by
+     * the checkpoint (see {@link SafeTensorsFile#open(Path, Arena, boolean)}).
+     */
+    public static Checkpoint open(Path directory, boolean inMemory) {
         Path index = directory.resolve("model.safetensors.index.json");
         Path single = directory.resolve("model.safetensors");
         Arena arena = Arena.ofShared();
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             if (Files.exists(index)) {
-                openSharded(directory, index, arena, tensors);
+                openSharded(directory, index, arena, tensors, inMemory);
             } else if (Files.exists(single)) {
-                tensors.putAll(SafeTensorsFile.open(single, arena).tensors());
+                tensors.putAll(SafeTensorsFile.open(single, arena, inMemory).tensors());
             } else {
                 throw new CheckpointException(directory + ": neither model.safetensors nor "
                         + "model.safetensors.index.json found");
@@ -70,7 +78,8 @@ public final class Checkpoint implements AutoCloseable {
         }
     }
 
-    private static void openSharded(Path directory, Path index, Arena arena, Map<String, Tensor> out) {
+    private static void openSharded(Path directory, Path index, Arena arena, Map<String, Tensor> out,
+                                    boolean inMemory) {
         JsonNode root;
         try {
             root = JSON.readTree(Files.readString(index));
@@ -99,7 +108,7 @@ public final class Checkpoint implements AutoCloseable {
             if (!Files.exists(file)) {
                 throw new CheckpointException(index.getFileName() + ": shard " + shard + " is missing");
             }
-            for (Tensor t : SafeTensorsFile.open(file, arena).tensors().values()) {
+            for (Tensor t : SafeTensorsFile.open(file, arena, inMemory).tensors().values()) {
                 String expected = fileOf.get(t.name());
                 if (expected == null) {
                     throw new CheckpointException(shard + ": tensor '" + t.name() + "' is not in the index");

@@ -100,7 +100,7 @@ public final class GraniteModel implements AutoCloseable {
      */
     public static GraniteModel load(Path directory, ModelOptions options) {
         GraniteConfig config = GraniteConfig.load(directory.resolve("config.json"));
-        Checkpoint ckpt = Checkpoint.open(directory);
+        Checkpoint ckpt = Checkpoint.open(directory, options.preload());
         Parallel pool = null;
         Arena converted = null;
         try {

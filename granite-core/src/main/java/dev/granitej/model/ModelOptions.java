@@ -10,8 +10,10 @@ import java.util.Optional;
  *                     empty to compute on the weights as stored (F32/BF16/F16). Norms, SSM parameters, the conv
  *                     and the router always stay in full precision.
  * @param threads      threads that share each matrix product (the caller's included)
+ * @param preload      read the whole checkpoint into memory at load instead of mapping it (faster decode on big
+ *                     checkpoints, as llama.cpp's {@code --no-mmap}; costs load time and resident memory)
  */
-public record ModelOptions(Optional<WeightFormat> weightFormat, int threads) {
+public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boolean preload) {
 
     public ModelOptions {
         if (threads < 1) {
@@ -25,16 +27,20 @@ public record ModelOptions(Optional<WeightFormat> weightFormat, int threads) {
         });
     }
 
-    /** Weights as stored; one thread per available processor. */
+    /** Weights as stored, mapped lazily; one thread per available processor. */
     public static ModelOptions defaults() {
-        return new ModelOptions(Optional.empty(), Runtime.getRuntime().availableProcessors());
+        return new ModelOptions(Optional.empty(), Runtime.getRuntime().availableProcessors(), false);
     }
 
     public ModelOptions withWeightFormat(WeightFormat format) {
-        return new ModelOptions(Optional.ofNullable(format), threads);
+        return new ModelOptions(Optional.ofNullable(format), threads, preload);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(weightFormat, n);
+        return new ModelOptions(weightFormat, n, preload);
+    }
+
+    public ModelOptions withPreload(boolean p) {
+        return new ModelOptions(weightFormat, threads, p);
     }
 }

@@ -42,6 +42,18 @@ class CheckpointTest {
     }
 
     @Test
+    void inMemoryCheckpointHoldsTheSameTensors() {
+        try (Checkpoint mapped = Checkpoint.open(SHARDED); Checkpoint copied = Checkpoint.open(SHARDED, true)) {
+            assertEquals(mapped.tensors().keySet(), copied.tensors().keySet());
+            for (Tensor t : mapped.tensors().values()) {
+                Tensor c = copied.tensor(t.name());
+                assertEquals(-1L, t.data().mismatch(c.data()), t.name());
+                assertTrue(!c.data().isMapped(), "copied tensors are not file mappings");
+            }
+        }
+    }
+
+    @Test
     void missingShardIsNamed() throws IOException {
         Path d = copyOf(SHARDED);
         Files.delete(d.resolve("model-00003-of-00009.safetensors"));
