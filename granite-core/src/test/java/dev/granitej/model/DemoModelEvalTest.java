@@ -17,8 +17,10 @@ class DemoModelEvalTest {
             float[] logits = model.forwardAll(model.newState(ids.length), ids);
             double sum = 0;
             double expectedSum = 0;
+            double worst = 0;
             for (int t = 0; t < expected.length; t++) {
                 double nll = nll(logits, t * vocab, vocab, ids[t + 1]);
+                worst = Math.max(worst, Math.abs(nll - expected[t]));
                 assertEquals(expected[t], nll, 1e-3, "token " + t);
                 sum += nll;
                 expectedSum += expected[t];
@@ -26,6 +28,8 @@ class DemoModelEvalTest {
             double mean = sum / expected.length;
             double expectedMean = expectedSum / expected.length;
             assertTrue(Math.abs(mean - expectedMean) <= 1e-4, "mean NLL " + mean + " vs " + expectedMean);
+            System.out.printf("demo eval: mean NLL %.6f vs golden %.6f (|diff| %.1e), worst token |diff| %.1e%n",
+                    mean, expectedMean, Math.abs(mean - expectedMean), worst);
         }
     }
 

@@ -25,15 +25,19 @@ class GoldenForwardTest {
     void fullForwardMatchesEveryPosition(String name) {
         try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
             int vocab = model.config().vocabSize();
+            float worst = 0;
             for (int p = 0; g.find("p" + p + ".input_ids").isPresent(); p++) {
                 int[] ids = g.ids("p" + p + ".input_ids");
                 float[] expected = g.floats("p" + p + ".logits");
                 float[] actual = model.forwardAll(model.newState(ids.length), ids);
                 for (int t = 0; t < ids.length; t++) {
                     float diff = GoldenCase.maxAbsDiff(actual, t * vocab, expected, t * vocab, vocab);
+                    worst = Math.max(worst, diff);
                     assertTrue(diff <= TOLERANCE, name + " p" + p + " position " + t + ": max |logit diff| " + diff);
                 }
             }
+            System.out.printf("%s: full forward, max |logit - golden| = %.2e over all prompts and positions%n",
+                    name, worst);
         }
     }
 
@@ -64,6 +68,7 @@ class GoldenForwardTest {
     void greedyDecodeMatchesIdsAndLogits(String name) {
         try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
             int vocab = model.config().vocabSize();
+            float worst = 0;
             for (int p = 0; g.find("p" + p + ".input_ids").isPresent(); p++) {
                 int[] prompt = g.ids("p" + p + ".input_ids");
                 int[] expectedIds = g.ids("p" + p + ".gen_ids");
@@ -73,6 +78,7 @@ class GoldenForwardTest {
                 int[] got = new int[expectedIds.length];
                 for (int step = 0; step < expectedIds.length; step++) {
                     float diff = GoldenCase.maxAbsDiff(logits, 0, expectedLogits, step * vocab, vocab);
+                    worst = Math.max(worst, diff);
                     assertTrue(diff <= TOLERANCE, name + " p" + p + " step " + step + ": max |logit diff| " + diff);
                     got[step] = GoldenCase.argmax(logits, 0, vocab);
                     assertEquals(expectedIds[step], got[step], name + " p" + p + " step " + step);
@@ -82,6 +88,7 @@ class GoldenForwardTest {
                 }
                 assertArrayEquals(expectedIds, got);
             }
+            System.out.printf("%s: greedy decode ids identical, max |gen logit - golden| = %.2e%n", name, worst);
         }
     }
 }
