@@ -100,7 +100,9 @@ public final class GraniteModel implements AutoCloseable {
      */
     public static GraniteModel load(Path directory, ModelOptions options) {
         GraniteConfig config = GraniteConfig.load(directory.resolve("config.json"));
-        Checkpoint ckpt = Checkpoint.open(directory, options.preload());
+        // Quantized formats copy the weights they convert anyway; reading the whole file into memory first would
+        // only double the peak footprint.
+        Checkpoint ckpt = Checkpoint.open(directory, options.preload() && options.weightFormat().isEmpty());
         Parallel pool = null;
         Arena converted = null;
         try {

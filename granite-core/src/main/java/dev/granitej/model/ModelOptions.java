@@ -11,7 +11,8 @@ import java.util.Optional;
  *                     and the router always stay in full precision.
  * @param threads      threads that share each matrix product (the caller's included)
  * @param preload      read the whole checkpoint into memory at load instead of mapping it (faster decode on big
- *                     checkpoints, as llama.cpp's {@code --no-mmap}; costs load time and resident memory)
+ *                     checkpoints, as llama.cpp's {@code --no-mmap}; costs load time and resident memory).
+ *                     Quantized formats already hold their converted weights in memory, so there it is a no-op.
  */
 public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boolean preload) {
 
