@@ -221,10 +221,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * In vector mode this runs the tiled kernel; in scalar mode {@link #matmulScalar}.
      */
     public void matmul(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
-        if (Kernels.VECTOR && decodesPanels()) {
-            matmulPanels(x, xStride, y, yStride, tokens, rowFrom, rowTo);
-        } else if (Kernels.VECTOR) {
-            matmulTiled(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        if (Kernels.VECTOR) {
+            matmulVector(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         } else {
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         }
@@ -239,6 +237,15 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         int unit = PanelMatmul.ROWS;
         pool.forRange(0, (rows + unit - 1) / unit, MIN_ROWS_PER_TASK / unit,
                 (from, to) -> matmul(x, xStride, y, yStride, tokens, from * unit, Math.min(rows, to * unit)));
+    }
+
+    /** The Vector API kernel of {@link #matmul} for this format: decoded panels or tiles on the stored weights. */
+    final void matmulVector(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        if (decodesPanels()) {
+            matmulPanels(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        } else {
+            matmulTiled(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        }
     }
 
     /**
