@@ -11,10 +11,10 @@ import java.util.Objects;
  * {@code Y = X·Wᵀ} for many. Instances are immutable and safe to share between threads; every
  * buffer is owned by the caller.
  *
- * <p>Each format supplies a scalar {@link #dotScalar} (the oracle), a Vector API dot, and a register-tiled
- * Vector API kernel for {@link #matmul} that computes {@value #TILE_ROWS} rows × {@value #TILE_TOKENS} tokens
- * at once, so each weight vector is decoded once for four tokens and each activation vector loaded once for
- * two rows. The segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector
+ * <p>Each format supplies a scalar {@link #dotScalar} (the oracle), a Vector API dot, a vectorised
+ * {@link #decodeRow} with which {@link #matmul} decodes panels of rows to floats once per block of tokens and
+ * runs them through {@link PanelMatmul}'s f32 register tiles, and a register tile on the stored weights
+ * ({@value #TILE_ROWS} rows × {@value #TILE_TOKENS} tokens) for formats or widths without a panel decode. The segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector
  * API reads no other heap segments, so weights given in, say, a {@code float[]} segment are copied once.
  */
 public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix {
