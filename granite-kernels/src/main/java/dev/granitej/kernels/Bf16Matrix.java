@@ -186,6 +186,25 @@ public final class Bf16Matrix extends WeightMatrix {
                 Simd.sum(a12), Simd.sum(a13));
     }
 
+    @Override
+    boolean decodesPanels() {
+        return true;
+    }
+
+    @Override
+    void decodeRow(int row, float[] dst, int dstOff) {
+        long base = row * rowBytes;
+        int i = 0;
+        for (; i <= cols - LANES; i += LANES) {
+            ((IntVector) ShortVector.fromMemorySegment(S, data, base + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().intoArray(dst, dstOff + i);
+        }
+        for (; i < cols; i++) {
+            dst[dstOff + i] = bf16ToFloat(data.get(I16_LE, base + i * 2L));
+        }
+    }
+
     static float bf16ToFloat(short bits) {
         return Float.intBitsToFloat(bits << 16);
     }

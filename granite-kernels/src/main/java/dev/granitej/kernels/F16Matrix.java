@@ -158,4 +158,21 @@ public final class F16Matrix extends WeightMatrix {
                 Simd.sum(a10), Simd.sum(a11),
                 Simd.sum(a12), Simd.sum(a13));
     }
+
+    @Override
+    boolean decodesPanels() {
+        return true;
+    }
+
+    @Override
+    void decodeRow(int row, float[] dst, int dstOff) {
+        long base = row * rowBytes;
+        int i = 0;
+        for (; i <= cols - LANES; i += LANES) {
+            widen(data, base + i * 2L, dst, dstOff + i);
+        }
+        for (; i < cols; i++) {
+            dst[dstOff + i] = Float.float16ToFloat(data.get(I16_LE, base + i * 2L));
+        }
+    }
 }

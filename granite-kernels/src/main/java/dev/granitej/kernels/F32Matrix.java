@@ -162,4 +162,14 @@ public final class F32Matrix extends WeightMatrix {
                 Simd.sum(a10), Simd.sum(a11),
                 Simd.sum(a12), Simd.sum(a13));
     }
+
+    @Override
+    boolean decodesPanels() {
+        return true;
+    }
+
+    @Override
+    void decodeRow(int row, float[] dst, int dstOff) {
+        MemorySegment.copy(data, F32_LE, row * rowBytes, dst, dstOff, cols);
+    }
 }

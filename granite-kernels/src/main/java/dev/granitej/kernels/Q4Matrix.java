@@ -215,4 +215,28 @@ public final class Q4Matrix extends WeightMatrix {
                 Simd.sum(a10), Simd.sum(a11),
                 Simd.sum(a12), Simd.sum(a13));
     }
+
+    /** Panels when one byte load fills one float vector; with 128-bit floats the tiles (dots) stay. */
+    @Override
+    boolean decodesPanels() {
+        return !PAIRS;
+    }
+
+    /** Dequantizes {@code d·(q − 8)} per weight, rounded as the tile rounds it. Only called when {@code !PAIRS}. */
+    @Override
+    void decodeRow(int row, float[] dst, int dstOff) {
+        long base = row * rowBytes;
+        for (int i = 0; i < cols; i += WeightFormat.BLOCK) {
+            long at = base + (long) (i / WeightFormat.BLOCK) * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(I16_LE, at));
+            for (int e = 0; e < HALF; e += LANES) {
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, at + 2 + e, LE)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                for (int half = 0; half < 2; half++) {
+                    ((FloatVector) v.lanewise(VectorOperators.ASHR, 4 * half).and(0x0F).sub(8)
+                            .convert(VectorOperators.I2F, 0)).mul(d).intoArray(dst, dstOff + i + e + half * HALF);
+                }
+            }
+        }
+    }
 }

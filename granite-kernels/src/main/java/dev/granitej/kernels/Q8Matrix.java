@@ -187,4 +187,24 @@ public final class Q8Matrix extends WeightMatrix {
                 Simd.sum(a10), Simd.sum(a11),
                 Simd.sum(a12), Simd.sum(a13));
     }
+
+    /** Panels when one byte load fills one float vector; with 128-bit floats the tiles (dots) stay. */
+    @Override
+    boolean decodesPanels() {
+        return !PAIRS;
+    }
+
+    /** Dequantizes {@code d·q} per weight, rounded as the tile rounds it. Only called when {@code !PAIRS}. */
+    @Override
+    void decodeRow(int row, float[] dst, int dstOff) {
+        long base = row * rowBytes;
+        for (int i = 0; i < cols; i += WeightFormat.BLOCK) {
+            long at = base + (long) (i / WeightFormat.BLOCK) * BLOCK_BYTES;
+            float d = Float.float16ToFloat(data.get(I16_LE, at));
+            for (int j = 0; j < WeightFormat.BLOCK; j += LANES) {
+                ((FloatVector) ByteVector.fromMemorySegment(B, data, at + 2 + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(dst, dstOff + i + j);
+            }
+        }
+    }
 }

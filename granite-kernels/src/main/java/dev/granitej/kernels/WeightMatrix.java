@@ -11,10 +11,10 @@ import java.util.Objects;
  * {@code Y = X·Wᵀ} for many. Instances are immutable and safe to share between threads; every
  * buffer is owned by the caller.
  *
- * <p>Each format supplies a scalar {@link #dotScalar} (the oracle), a Vector API dot, and a register-tiled
- * Vector API kernel for {@link #matmul} that computes {@value #TILE_ROWS} rows × {@value #TILE_TOKENS} tokens
- * at once, so each weight vector is decoded once for four tokens and each activation vector loaded once for
- * two rows. The segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector
+ * <p>Each format supplies a scalar {@link #dotScalar} (the oracle), a Vector API dot, a vectorised
+ * {@link #decodeRow} with which {@link #matmul} decodes panels of rows to floats once per block of tokens and
+ * runs them through {@link PanelMatmul}'s f32 register tiles, and a register tile on the stored weights
+ * ({@value #TILE_ROWS} rows × {@value #TILE_TOKENS} tokens) for formats or widths without a panel decode. The segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector
  * API reads no other heap segments, so weights given in, say, a {@code float[]} segment are copied once.
  */
 public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix {
@@ -222,20 +222,82 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     public void matmul(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
         if (Kernels.VECTOR) {
-            matmulTiled(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+            matmulVector(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         } else {
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         }
     }
 
     /**
-     * {@link #matmul} over all rows, the rows split over {@code pool}'s threads. Splits fall on row pairs, so
-     * every row meets the same tile as on one thread and the result does not depend on the thread count.
+     * {@link #matmul} over all rows, the rows split over {@code pool}'s threads. Splits fall on whole panels
+     * (which are whole row pairs too), so every row meets the same tile as on one thread and the result does not
+     * depend on the thread count.
      */
     public final void matmul(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens) {
-        pool.forRange(0, (rows + TILE_ROWS - 1) / TILE_ROWS, MIN_ROWS_PER_TASK / TILE_ROWS,
-                (from, to) -> matmul(x, xStride, y, yStride, tokens, from * TILE_ROWS,
-                        Math.min(rows, to * TILE_ROWS)));
+        int unit = PanelMatmul.ROWS;
+        pool.forRange(0, (rows + unit - 1) / unit, MIN_ROWS_PER_TASK / unit,
+                (from, to) -> matmul(x, xStride, y, yStride, tokens, from * unit, Math.min(rows, to * unit)));
+    }
+
+    /** The Vector API kernel of {@link #matmul} for this format: decoded panels or tiles on the stored weights. */
+    final void matmulVector(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        if (decodesPanels()) {
+            matmulPanels(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        } else {
+            matmulTiled(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        }
+    }
+
+    /**
+     * Whether {@link #matmul} decodes panels of rows to floats ({@link #decodeRow}) and runs float tiles over
+     * them, rather than running {@link #tile} on the stored weights. Formats with a vectorised decode say yes.
+     */
+    boolean decodesPanels() {
+        return false;
+    }
+
+    /** Writes row {@code row} as floats to {@code dst[dstOff .. dstOff+cols)}, fast enough for {@link #matmul}. */
+    void decodeRow(int row, float[] dst, int dstOff) {
+        readRow(row, dst, dstOff);
+    }
+
+    /**
+     * The Vector API matmul on decoded panels: tokens in blocks whose activations fit in L2; within a block
+     * each panel of {@value PanelMatmul#ROWS} rows is decoded once into a float scratch (allocated once per call)
+     * and run against the block's tokens four at a time, leftover tokens and rows by plain float dots.
+     */
+    final void matmulPanels(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        if (tokens < 0) {
+            throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
+        }
+        if (tokens == 0 || rowFrom == rowTo) {
+            return;
+        }
+        int pr = PanelMatmul.ROWS;
+        int pt = PanelMatmul.TOKENS;
+        float[] panel = new float[pr * cols];
+        int blockTokens = Math.max(pt, TOKEN_BLOCK_BYTES / (4 * cols) / pt * pt);
+        for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
+            int t1 = Math.min(tokens, t0 + blockTokens);
+            for (int r = rowFrom; r < rowTo; r += pr) {
+                int n = Math.min(pr, rowTo - r);
+                for (int k = 0; k < n; k++) {
+                    decodeRow(r + k, panel, k * cols);
+                }
+                int t = t0;
+                if (n == pr) {
+                    for (; t + pt <= t1; t += pt) {
+                        PanelMatmul.tile(panel, cols, x, t * xStride, xStride, y, t * yStride + r, yStride);
+                    }
+                }
+                for (; t < t1; t++) {
+                    for (int k = 0; k < n; k++) {
+                        y[t * yStride + r + k] = PanelMatmul.dot(panel, k * cols, cols, x, t * xStride);
+                    }
+                }
+            }
+        }
     }
 
     /** The scalar twin of {@link #matmul}: one {@link #dotScalar} per (token, row). */

@@ -101,7 +101,7 @@ class WeightMatrixTest {
                     java.util.Arrays.fill(expected, -7f);
                     java.util.Arrays.fill(actual, -7f);
                     m.matmulScalar(x, xStride, expected, yStride, tokens, range[0], range[1]);
-                    m.matmulTiled(x, xStride, actual, yStride, tokens, range[0], range[1]);
+                    m.matmulVector(x, xStride, actual, yStride, tokens, range[0], range[1]);
                     for (int t = 0; t < tokens; t++) {
                         for (int r = 0; r < yStride; r++) {
                             int i = t * yStride + r;
@@ -125,7 +125,7 @@ class WeightMatrixTest {
         float[] expected = new float[tokens * 5];
         float[] actual = new float[tokens * 5];
         m.matmulScalar(x, 4096, expected, 5, tokens, 0, 5);
-        m.matmulTiled(x, 4096, actual, 5, tokens, 0, 5);
+        m.matmulVector(x, 4096, actual, 5, tokens, 0, 5);
         for (int t = 0; t < tokens; t++) {
             for (int r = 0; r < 5; r++) {
                 assertClose(expected[t * 5 + r], actual[t * 5 + r], 4096, Matrices.absDot(m, r, x, t * 4096),
@@ -151,6 +151,25 @@ class WeightMatrixTest {
         }
         assertTrue(java.util.Arrays.equals(single, split), "matvec differs when split over threads");
         assertTrue(java.util.Arrays.equals(singleMm, splitMm), "matmul differs when split over threads");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"F32", "BF16", "F16"})
+    void panelMatmulOfARowDoesNotDependOnTheRowRange(WeightFormat format) {
+        // Rows 1..5 fall in other panels than rows 0..6 (a tile, then dots); each row must still round the same way.
+        int cols = 37;
+        WeightMatrix m = Matrices.random(format, 7, cols, random);
+        int tokens = 9;
+        float[] x = Matrices.gaussian(tokens * cols, random);
+        float[] whole = new float[tokens * 7];
+        float[] part = new float[tokens * 7];
+        m.matmulVector(x, cols, whole, 7, tokens, 0, 7);
+        m.matmulVector(x, cols, part, 7, tokens, 1, 6);
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 1; r < 6; r++) {
+                assertEquals(whole[t * 7 + r], part[t * 7 + r], format + " t=" + t + " r=" + r);
+            }
+        }
     }
 
     @ParameterizedTest
