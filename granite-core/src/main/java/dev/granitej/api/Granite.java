@@ -49,6 +49,8 @@ public final class Granite implements AutoCloseable {
     private final DecodeScheduler scheduler;
     private final int maxContext;
     private final VerificationResult verification;
+    private final ModelInfo info;
+    private long reservedSessionBytes;
 
     private Granite(Path directory, GraniteModel model, ChatTokenizer chat, LoadOptions options,
                     VerificationResult verification) {
@@ -62,6 +64,7 @@ public final class Granite implements AutoCloseable {
         this.defaultStopTokens = readStopTokens(directory, model.config());
         this.maxContext = options.maxContext();
         this.scheduler = new DecodeScheduler(model, options.maxBatch());
+        this.info = ModelInfo.of(directory, model);
     }
 
     /** Loads the checkpoint in {@code directory} with {@link LoadOptions#defaults()}. */
@@ -148,7 +151,33 @@ public final class Granite implements AutoCloseable {
 
     /** A new session that holds at most {@code contextTokens} tokens. */
     public Session newSession(int contextTokens) {
-        return new Session(this, model.newState(contextTokens));
+        if (contextTokens <= 0) {
+            throw new IllegalArgumentException("contextTokens must be positive, was " + contextTokens);
+        }
+        long bytes = info.sessionBytes(contextTokens);
+        synchronized (this) {
+            if (reservedSessionBytes + bytes > options.sessionMemoryLimit()) {
+                throw new IllegalStateException("session memory limit reached: a session of " + contextTokens
+                        + " tokens needs up to " + bytes + " bytes, " + reservedSessionBytes + " of "
+                        + options.sessionMemoryLimit() + " are reserved by open sessions");
+            }
+            reservedSessionBytes += bytes;
+        }
+        try {
+            return new Session(this, model.newState(contextTokens), bytes);
+        } catch (RuntimeException | Error e) {
+            release(bytes);
+            throw e;
+        }
+    }
+
+    /** Bytes reserved by open sessions (each counts its worst case). */
+    public synchronized long reservedSessionBytes() {
+        return reservedSessionBytes;
+    }
+
+    synchronized void release(long bytes) {
+        reservedSessionBytes -= bytes;
     }
 
     /** One-off generation in a fresh session. */
@@ -175,7 +204,7 @@ public final class Granite implements AutoCloseable {
 
     /** Architecture, parameter counts, layer plan and memory use. */
     public ModelInfo info() {
-        return ModelInfo.of(directory, model);
+        return info;
     }
 
     /** The verified signer, log entry and files, when the checkpoint was verified at load. */

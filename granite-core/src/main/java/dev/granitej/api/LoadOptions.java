@@ -12,14 +12,20 @@ import java.util.Optional;
  * @param maxBatch     sessions stepped together at most in one batched decode step
  * @param verification whether and how {@code model.sig} is verified before any weight is mapped
  * @param model        weight format (as stored, or Q8_0/Q4_0 quantized at load) and engine threads
+ * @param sessionMemoryLimit bytes all open sessions may reserve together (each reserves its worst case: Mamba
+ *                     state plus a full KV cache for its context limit); {@code Long.MAX_VALUE} for no limit
  */
-public record LoadOptions(int maxContext, int maxBatch, Verification verification, ModelOptions model) {
+public record LoadOptions(int maxContext, int maxBatch, Verification verification, ModelOptions model,
+                          long sessionMemoryLimit) {
 
     public LoadOptions {
         Objects.requireNonNull(verification, "verification");
         Objects.requireNonNull(model, "model");
         if (maxContext <= 0) {
             throw new IllegalArgumentException("maxContext must be positive, was " + maxContext);
+        }
+        if (sessionMemoryLimit <= 0) {
+            throw new IllegalArgumentException("sessionMemoryLimit must be positive, was " + sessionMemoryLimit);
         }
         if (maxBatch <= 0) {
             throw new IllegalArgumentException("maxBatch must be positive, was " + maxBatch);
@@ -31,34 +37,43 @@ public record LoadOptions(int maxContext, int maxBatch, Verification verificatio
      * engine thread per available processor.
      */
     public static LoadOptions defaults() {
-        return new LoadOptions(8192, 32, Verification.auto(), ModelOptions.defaults());
+        return new LoadOptions(8192, 32, Verification.auto(), ModelOptions.defaults(), Long.MAX_VALUE);
     }
 
     public LoadOptions withMaxContext(int tokens) {
-        return new LoadOptions(tokens, maxBatch, verification, model);
+        return new LoadOptions(tokens, maxBatch, verification, model, sessionMemoryLimit);
     }
 
     public LoadOptions withMaxBatch(int sessions) {
-        return new LoadOptions(maxContext, sessions, verification, model);
+        return new LoadOptions(maxContext, sessions, verification, model, sessionMemoryLimit);
     }
 
     public LoadOptions withVerification(Verification v) {
-        return new LoadOptions(maxContext, maxBatch, v, model);
+        return new LoadOptions(maxContext, maxBatch, v, model, sessionMemoryLimit);
     }
 
     /** Quantize linear-layer weights at load ({@code Q8_0} or {@code Q4_0}); {@code null} keeps them as stored. */
     public LoadOptions withWeightFormat(WeightFormat format) {
-        return new LoadOptions(maxContext, maxBatch, verification, model.withWeightFormat(format));
+        return new LoadOptions(maxContext, maxBatch, verification, model.withWeightFormat(format), sessionMemoryLimit);
     }
 
     /** Threads that share each matrix product (the engine owns them; closed with the model). */
     public LoadOptions withThreads(int threads) {
-        return new LoadOptions(maxContext, maxBatch, verification, model.withThreads(threads));
+        return new LoadOptions(maxContext, maxBatch, verification, model.withThreads(threads), sessionMemoryLimit);
     }
 
     /** Read the whole checkpoint into memory at load (steady speed from the first token; costs load time). */
     public LoadOptions withPreload(boolean preload) {
-        return new LoadOptions(maxContext, maxBatch, verification, model.withPreload(preload));
+        return new LoadOptions(maxContext, maxBatch, verification, model.withPreload(preload), sessionMemoryLimit);
+    }
+
+    /**
+     * Caps the memory of all open sessions together: a new session reserves its worst case (Mamba state plus a
+     * KV cache filled to its context limit) and is refused with {@link IllegalStateException} when the total
+     * would pass {@code bytes}; closing a session returns its reservation.
+     */
+    public LoadOptions withSessionMemoryLimit(long bytes) {
+        return new LoadOptions(maxContext, maxBatch, verification, model, bytes);
     }
 
     /** The weight format weights are converted to at load, if any. */

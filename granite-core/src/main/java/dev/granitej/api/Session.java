@@ -39,9 +39,12 @@ public final class Session implements AutoCloseable {
     private float[] lastLogits;
     private volatile boolean closed;
 
-    Session(Granite owner, SequenceState state) {
+    private final long reservedBytes;
+
+    Session(Granite owner, SequenceState state, long reservedBytes) {
         this.owner = owner;
         this.state = state;
+        this.reservedBytes = reservedBytes;
     }
 
     /** Generates for {@code request} and returns when done. */
@@ -80,7 +83,8 @@ public final class Session implements AutoCloseable {
     public Session fork() {
         lock();
         try {
-            Session s = new Session(owner, state.copy());
+            Session s = owner.newSession(state.maxPositions());
+            s.state.copyFrom(state);
             s.history = history.clone();
             s.lastLogits = lastLogits == null ? null : lastLogits.clone();
             return s;
@@ -147,7 +151,13 @@ public final class Session implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        owner.release(reservedBytes);
     }
 
     /** A saved session state; immutable once taken. */
