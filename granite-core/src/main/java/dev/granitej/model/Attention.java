@@ -89,8 +89,8 @@ final class Attention implements Mixer {
             pool.forRange(0, heads, 1, (h0, h1) -> {
                 for (int h = h0; h < h1; h++) {
                     int off = row * qDim + h * headDim;
-                    AttentionKernel.attend(ws.q, off, cache.keys, cache.values, (h / group) * headDim, kvDim,
-                            visible, headDim, scale, ws.headScores[h], ws.context, off);
+                    AttentionKernel.attendBlocked(ws.q, off, cache.keys, kvHeads, h / group, cache.values, kvDim,
+                            (h / group) * headDim, visible, headDim, scale, ws.headScores[h], ws.context, off);
                 }
             });
         }

@@ -1,33 +1,48 @@
 package dev.granitej.model;
 
+import dev.granitej.kernels.AttentionKernel;
 import java.util.Arrays;
 
 /**
- * Keys and values of one attention layer for one sequence, one row of {@code kv_heads × head_dim} floats per
- * position. Grows by doubling up to the session's context limit; only attention layers have one.
+ * Keys and values of one attention layer for one sequence. Values are rows of {@code kv_heads × head_dim}
+ * floats per position; keys are kept in the kernels' blocked layout ({@link AttentionKernel#KEY_BLOCK} positions
+ * dimension-major per head), so scoring a long context needs no horizontal sum per position. Grows by doubling up
+ * to the session's context limit; only attention layers have one.
  */
 final class KvCache {
 
+    private final int kvHeads;
+    private final int headDim;
     private final int rowFloats;
     private final int maxPositions;
     float[] keys;
     float[] values;
     int length;
 
-    KvCache(int rowFloats, int maxPositions) {
-        this.rowFloats = rowFloats;
+    KvCache(int kvHeads, int headDim, int maxPositions) {
+        this.kvHeads = kvHeads;
+        this.headDim = headDim;
+        this.rowFloats = kvHeads * headDim;
         this.maxPositions = maxPositions;
-        int initial = Math.min(maxPositions, 64);
+        int initial = roundUp(Math.min(maxPositions, 64));
         this.keys = new float[initial * rowFloats];
         this.values = new float[initial * rowFloats];
     }
 
     private KvCache(KvCache other) {
+        this.kvHeads = other.kvHeads;
+        this.headDim = other.headDim;
         this.rowFloats = other.rowFloats;
         this.maxPositions = other.maxPositions;
         this.length = other.length;
-        this.keys = Arrays.copyOf(other.keys, Math.max(other.length, 1) * rowFloats);
-        this.values = Arrays.copyOf(other.values, Math.max(other.length, 1) * rowFloats);
+        int positions = roundUp(Math.max(other.length, 1));
+        this.keys = Arrays.copyOf(other.keys, positions * rowFloats);
+        this.values = Arrays.copyOf(other.values, positions * rowFloats);
+    }
+
+    private static int roundUp(int positions) {
+        int b = AttentionKernel.KEY_BLOCK;
+        return (positions + b - 1) / b * b;
     }
 
     KvCache copy() {
@@ -36,7 +51,8 @@ final class KvCache {
 
     void copyFrom(KvCache other) {
         ensureCapacity(other.length);
-        System.arraycopy(other.keys, 0, keys, 0, other.length * rowFloats);
+        int floats = roundUp(other.length) * rowFloats;
+        System.arraycopy(other.keys, 0, keys, 0, Math.min(floats, other.keys.length));
         System.arraycopy(other.values, 0, values, 0, other.length * rowFloats);
         length = other.length;
     }
@@ -44,7 +60,12 @@ final class KvCache {
     /** Appends one position: a row of keys and of values read at {@code offset} of {@code k} and {@code v}. */
     void append(float[] k, float[] v, int offset) {
         ensureCapacity(length + 1);
-        System.arraycopy(k, offset, keys, length * rowFloats, rowFloats);
+        for (int h = 0; h < kvHeads; h++) {
+            int base = AttentionKernel.blockedKeyIndex(length, h, kvHeads, headDim);
+            for (int d = 0; d < headDim; d++) {
+                keys[base + d * AttentionKernel.KEY_BLOCK] = k[offset + h * headDim + d];
+            }
+        }
         System.arraycopy(v, offset, values, length * rowFloats, rowFloats);
         length++;
     }
@@ -53,11 +74,11 @@ final class KvCache {
         if (positions > maxPositions) {
             throw new IllegalStateException("KV cache limit of " + maxPositions + " positions exceeded");
         }
-        int capacity = keys.length / rowFloats;
+        int capacity = values.length / rowFloats;
         if (positions <= capacity) {
             return;
         }
-        int grown = (int) Math.min(maxPositions, Math.max(positions, 2L * capacity));
+        int grown = roundUp((int) Math.min(maxPositions, Math.max(positions, 2L * capacity)));
         keys = Arrays.copyOf(keys, grown * rowFloats);
         values = Arrays.copyOf(values, grown * rowFloats);
     }

@@ -27,7 +27,7 @@ public final class SequenceState {
                 mamba[i] = new MambaState((c.mambaConvKernel() - 1) * c.mambaConvDim(),
                         c.mambaHeads() * c.mambaHeadDim() * c.mambaStateSize());
             } else {
-                kv[i] = new KvCache(c.numKeyValueHeads() * c.headDim(), maxPositions);
+                kv[i] = new KvCache(c.numKeyValueHeads(), c.headDim(), maxPositions);
             }
         }
         this.workspace = new Workspace(dims);

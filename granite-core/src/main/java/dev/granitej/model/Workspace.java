@@ -103,8 +103,10 @@ final class Workspace {
             ffnAct = new float[tokens * d.ffnWidth];
         }
         for (int h = 0; h < headScores.length; h++) {
-            if (headScores[h].length < contextLength) {
-                headScores[h] = new float[Math.max(contextLength, 2 * headScores[h].length)];
+            // whole key blocks are scored at once: room for the last partial block
+            int need = contextLength + dev.granitej.kernels.AttentionKernel.KEY_BLOCK;
+            if (headScores[h].length < need) {
+                headScores[h] = new float[Math.max(need, 2 * headScores[h].length)];
             }
         }
     }
