@@ -54,11 +54,9 @@ class ReadmeExampleTest {
 
     @Test
     void exampleRuns() {
-        String cwd = System.getProperty("user.dir");
         PrintStream old = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         try {
-            System.setProperty("user.dir", cwd);
             System.setOut(new PrintStream(captured, true));
             Path models = Repo.root().resolve("models/granite-4.0-h-demo");
             try (Granite granite = Granite.load(models); Session session = granite.newSession()) {

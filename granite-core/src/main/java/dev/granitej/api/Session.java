@@ -267,14 +267,13 @@ public final class Session implements AutoCloseable {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty");
         }
-        checkIds(prompt, vocab);
         Set<Integer> stopTokens = request.stopTokenIds().orElse(owner.defaultStopTokens());
         long seed = request.sampling().seed().orElseGet(() -> ThreadLocalRandom.current().nextLong());
         Sampler sampler = new Sampler(request.sampling(), vocab, seed);
+        int reused = feedPrompt(prompt); // validates the ids before anything reads them
         for (int id : prompt) {
             sampler.seen(id);
         }
-        int reused = feedPrompt(prompt);
         long prefillEnd = System.nanoTime();
 
         StreamingDecoder decoder = tok.newStreamingDecoder(false);
