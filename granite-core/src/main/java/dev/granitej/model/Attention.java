@@ -80,21 +80,51 @@ final class Attention implements Mixer {
                 }
             }
         }
-        int group = heads / kvHeads;
         for (int t = 0; t < tokens; t++) {
-            KvCache cache = ws.rowState[t].kv(layer);
-            cache.append(ws.k, ws.v, t * kvDim);
-            int visible = cache.length;
-            int row = t;
-            pool.forRange(0, heads, 1, (h0, h1) -> {
-                for (int h = h0; h < h1; h++) {
-                    int off = row * qDim + h * headDim;
-                    AttentionKernel.attendBlocked(ws.q, off, cache.keys, kvHeads, h / group, cache.values, kvDim,
-                            (h / group) * headDim, visible, headDim, scale, ws.headScores[h], ws.context, off);
-                }
-            });
+            ws.rowState[t].kv(layer).append(ws.k, ws.v, t * kvDim);
         }
+        pool.forRange(0, kvHeads, 1, (h0, h1) -> {
+            for (int h = h0; h < h1; h++) {
+                attendKvHead(ws, h);
+            }
+        });
         wo.forward(ws, ws.context, qDim, out, hidden);
+    }
+
+    /**
+     * The query heads of KV head {@code kvHead} attend, several tokens of one sequence per kernel call, so the
+     * cached keys and values are read once per call rather than once per query head and token. Row t sees
+     * positions {@code 0 ..= rowPos[t]}: its own key was appended above, later tokens' keys are past its length.
+     */
+    private void attendKvHead(Workspace ws, int kvHead) {
+        AttentionScratch s = ws.attention[kvHead];
+        int group = heads / kvHeads;
+        int tokens = ws.tokens;
+        int perCall = s.tokensPerCall(ws.contextLength);
+        for (int t = 0; t < tokens; ) {
+            SequenceState seq = ws.rowState[t];
+            int end = t + 1;
+            while (end < tokens && end - t < perCall && ws.rowState[end] == seq) {
+                end++;
+            }
+            int n = 0;
+            int maxLen = 0;
+            for (int u = t; u < end; u++) {
+                for (int g = 0; g < group; g++) {
+                    int off = u * qDim + (kvHead * group + g) * headDim;
+                    s.qOffs[n] = off;
+                    s.outOffs[n] = off;
+                    s.lens[n] = ws.rowPos[u] + 1;
+                    maxLen = Math.max(maxLen, s.lens[n]);
+                    n++;
+                }
+            }
+            KvCache cache = seq.kv(layer);
+            AttentionKernel.attendRows(ws.q, s.qOffs, s.lens, s.outOffs, n, cache.keys, kvHeads, kvHead,
+                    cache.values, kvDim, kvHead * headDim, headDim, scale, s.scores,
+                    AttentionScratch.scoreStride(maxLen), ws.context);
+            t = end;
+        }
     }
 
     /** Rotate-half RoPE in fp32: pairs (i, i + head_dim/2) turn by {@code pos · inv_freq[i]}. */

@@ -15,6 +15,8 @@ final class Workspace {
     int tokens;
     /** True when the rows belong to different sequences (a decode batch), not to one prompt chunk. */
     boolean independentRows;
+    /** Bound on the positions any row of the current pass sees (what the attention scratch is sized for). */
+    int contextLength;
     SequenceState[] rowState = new SequenceState[0];
     int[] rowPos = new int[0];
     float[] hidden = new float[0];
@@ -27,8 +29,8 @@ final class Workspace {
     float[] k = new float[0];
     float[] v = new float[0];
     float[] context = new float[0];
-    /** Attention scores, one buffer per query head so heads can run in parallel. */
-    float[][] headScores;
+    /** Attention scratch, one per KV head so KV heads can run in parallel. */
+    final AttentionScratch[] attention;
     float[] ffnHidden = new float[0];
     float[] ffnAct = new float[0];
     float[] sharedOut = new float[0];
@@ -63,7 +65,11 @@ final class Workspace {
         this.topExperts = new int[Math.max(d.topK, 1)];
         this.topWeights = new float[Math.max(d.topK, 1)];
         this.picked = new boolean[Math.max(d.experts, 1)];
-        this.headScores = new float[d.heads][0];
+        int kvHeads = d.heads == 0 ? 0 : d.kvDim / (d.qDim / d.heads);
+        this.attention = new AttentionScratch[kvHeads];
+        for (int h = 0; h < kvHeads; h++) {
+            attention[h] = new AttentionScratch(d.heads / kvHeads);
+        }
     }
 
     /** Sizes the mixture-of-experts buffers for {@code tokens} rows routed to {@code topK} experts each. */
@@ -84,6 +90,7 @@ final class Workspace {
     /** Makes every per-token buffer hold {@code tokens} rows and the score buffer {@code contextLength} entries. */
     void ensure(int tokens, int contextLength) {
         this.tokens = tokens;
+        this.contextLength = contextLength;
         if (rowState.length < tokens) {
             rowState = new SequenceState[tokens];
             rowPos = new int[tokens];
@@ -102,12 +109,8 @@ final class Workspace {
             ffnHidden = new float[tokens * 2 * d.ffnWidth];
             ffnAct = new float[tokens * d.ffnWidth];
         }
-        for (int h = 0; h < headScores.length; h++) {
-            // whole key blocks are scored at once: room for the last partial block
-            int need = contextLength + dev.granitej.kernels.AttentionKernel.KEY_BLOCK;
-            if (headScores[h].length < need) {
-                headScores[h] = new float[Math.max(need, 2 * headScores[h].length)];
-            }
+        for (AttentionScratch scratch : attention) {
+            scratch.ensure(contextLength);
         }
     }
 }

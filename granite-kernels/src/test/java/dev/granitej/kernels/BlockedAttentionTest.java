@@ -47,4 +47,45 @@ class BlockedAttentionTest {
             }
         }
     }
+
+    @Test
+    void rowsSharingAKvHeadGetExactlyWhatEachGetsAlone() {
+        Random random = new Random(5);
+        int kvHeads = 2;
+        for (int headDim : new int[] {24, 64}) {
+            int stride = kvHeads * headDim;
+            int positions = 700;
+            int blocks = (positions + AttentionKernel.KEY_BLOCK - 1) / AttentionKernel.KEY_BLOCK;
+            float[] keys = Matrices.gaussian(blocks * AttentionKernel.KEY_BLOCK * stride, random);
+            float[] values = Matrices.gaussian(positions * stride, random);
+            for (int n : new int[] {1, 3, 4, 7, 9}) {
+                float[] q = Matrices.gaussian(n * headDim, random);
+                int[] qOffs = new int[n];
+                int[] lens = new int[n];
+                int[] outOffs = new int[n];
+                for (int r = 0; r < n; r++) {
+                    qOffs[r] = r * headDim;
+                    // causal rows of a prompt: each row sees one position more, some rows start a new block
+                    lens[r] = positions - n + 1 + r - (r % 3 == 2 ? 40 : 0);
+                    outOffs[r] = (n - 1 - r) * headDim;
+                }
+                int scoreStride = blocks * AttentionKernel.KEY_BLOCK;
+                for (int h = 0; h < kvHeads; h++) {
+                    float[] together = new float[n * headDim];
+                    AttentionKernel.attendRows(q, qOffs, lens, outOffs, n, keys, kvHeads, h, values, stride,
+                            h * headDim, headDim, 0.2f, new float[n * scoreStride], scoreStride, together);
+                    for (int r = 0; r < n; r++) {
+                        float[] alone = new float[headDim];
+                        AttentionKernel.attendBlocked(q, qOffs[r], keys, kvHeads, h, values, stride, h * headDim,
+                                lens[r], headDim, 0.2f, new float[scoreStride], alone, 0);
+                        for (int d = 0; d < headDim; d++) {
+                            assertEquals(Float.floatToRawIntBits(alone[d]),
+                                    Float.floatToRawIntBits(together[outOffs[r] + d]),
+                                    "headDim " + headDim + " n " + n + " row " + r + " dim " + d);
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
