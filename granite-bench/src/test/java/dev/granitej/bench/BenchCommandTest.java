@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import dev.granitej.kernels.WeightFormat;
+import dev.granitej.model.QuantCache;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,7 +68,24 @@ class BenchCommandTest {
             Outcome o = bench("--model", checkpoint.toString(), "--format", f, "-p", "4", "-n", "1", "-r", "1");
             assertEquals(0, o.code(), o.err());
             assertTrue(o.out().lines().anyMatch(l -> l.contains("| " + f + " ")), o.out());
+            assertTrue(Files.isRegularFile(tmp.resolve("tiny.granitej-cache").resolve(f + ".safetensors")),
+                    "bench caches quantized weights next to the checkpoint by default");
         }
+    }
+
+    @Test
+    void quantCacheOptions() {
+        String m = checkpoint.toString();
+        assertEquals(QuantCache.nextToCheckpoint(), BenchCommand.Request.parse(new String[] {"-m", m}).quantCache());
+        assertEquals(QuantCache.off(),
+                BenchCommand.Request.parse(new String[] {"-m", m, "--no-quant-cache"}).quantCache());
+        Path dir = tmp.resolve("caches");
+        assertEquals(QuantCache.in(dir),
+                BenchCommand.Request.parse(new String[] {"-m", m, "--quant-cache-dir", dir.toString()}).quantCache());
+        Outcome o = bench("--model", m, "--format", "q8_0", "-p", "4", "-n", "0", "-r", "1", "--quant-cache-dir",
+                dir.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(Files.isRegularFile(QuantCache.in(dir).fileFor(checkpoint, WeightFormat.Q8_0)));
     }
 
     @Test

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.granitej.config.GraniteConfig;
 import dev.granitej.model.GraniteModel;
+import dev.granitej.model.ModelOptions;
+import dev.granitej.model.QuantCache;
 import dev.granitej.tokenizer.Tokenizer;
 import dev.granitej.tokenizer.chat.ChatTokenizer;
 import java.io.IOException;
@@ -72,7 +74,11 @@ public final class Granite implements AutoCloseable {
         return load(directory, LoadOptions.defaults());
     }
 
-    /** Loads the checkpoint in {@code directory}: config, weights and {@code tokenizer.json}. */
+    /**
+     * Loads the checkpoint in {@code directory}: config, weights and {@code tokenizer.json}. When
+     * {@code model.sig} is verified (see {@link LoadOptions#verification()}), the quantized-weight cache is neither
+     * read nor written whatever {@link LoadOptions#quantCache()} says, since the signature does not cover it.
+     */
     public static Granite load(Path directory, LoadOptions options) {
         Objects.requireNonNull(directory, "directory");
         Objects.requireNonNull(options, "options");
@@ -80,7 +86,7 @@ public final class Granite implements AutoCloseable {
         VerificationResult verified = verify(directory, options.verification());
         ChatTokenizer chat = ChatTokenizer.load(directory);
         Tokenizer tokenizer = chat.tokenizer();
-        GraniteModel model = GraniteModel.load(directory, options.model());
+        GraniteModel model = GraniteModel.load(directory, modelOptions(directory, options, verified != null));
         try {
             if (tokenizer.vocabSize() > model.config().vocabSize()) {
                 throw new IllegalArgumentException("tokenizer has " + tokenizer.vocabSize()
@@ -94,6 +100,21 @@ public final class Granite implements AutoCloseable {
             model.close();
             throw e;
         }
+    }
+
+    /**
+     * The model options for this load. A verified load turns the quantized-weight cache off: the signature covers
+     * the checkpoint, not the cache, so the weights must come from the verified files (quantized afresh).
+     */
+    private static ModelOptions modelOptions(Path directory, LoadOptions options, boolean verified) {
+        ModelOptions model = options.model();
+        if (verified && model.quantCache().enabled() && model.weightFormat().isPresent()) {
+            // A warning, not info: the caller asked for the cache and does not get it (the CLI shows warnings only).
+            LOG.warn("{}: model.sig was verified, so the quantized-weight cache, which the signature does not "
+                    + "cover, is neither read nor written; quantizing the verified weights", directory);
+            return model.withQuantCache(QuantCache.off());
+        }
+        return model;
     }
 
     /** Verifies before anything is mapped; returns null when no verification was done. */

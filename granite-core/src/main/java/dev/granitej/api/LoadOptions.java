@@ -2,6 +2,7 @@ package dev.granitej.api;
 
 import dev.granitej.kernels.WeightFormat;
 import dev.granitej.model.ModelOptions;
+import dev.granitej.model.QuantCache;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,7 +12,8 @@ import java.util.Optional;
  * @param maxContext   the default context limit of new sessions, in tokens
  * @param maxBatch     sessions stepped together at most in one batched decode step
  * @param verification whether and how {@code model.sig} is verified before any weight is mapped
- * @param model        weight format (as stored, or Q8_0/Q4_0 quantized at load) and engine threads
+ * @param model        weight format (as stored, or Q8_0/Q4_0 quantized at load), engine threads, preloading and
+ *                     the quantized-weight cache
  * @param sessionMemoryLimit bytes all open sessions may reserve together (each reserves its worst case: Mamba
  *                     state plus a full KV cache for its context limit); {@code Long.MAX_VALUE} for no limit
  */
@@ -68,6 +70,16 @@ public record LoadOptions(int maxContext, int maxBatch, Verification verificatio
     }
 
     /**
+     * Caches weights quantized at load on disk, so the next load in the same format maps them instead of
+     * quantizing ({@link QuantCache#nextToCheckpoint()}, {@link QuantCache#in(java.nio.file.Path)}; default
+     * {@link QuantCache#off()}). A load that verifies {@code model.sig} neither reads nor writes the cache, which
+     * the signature does not cover: it quantizes the verified weights.
+     */
+    public LoadOptions withQuantCache(QuantCache cache) {
+        return new LoadOptions(maxContext, maxBatch, verification, model.withQuantCache(cache), sessionMemoryLimit);
+    }
+
+    /**
      * Caps the memory of all open sessions together: a new session reserves its worst case (Mamba state plus a
      * KV cache filled to its context limit) and is refused with {@link IllegalStateException} when the total
      * would pass {@code bytes}; closing a session returns its reservation.
@@ -79,5 +91,10 @@ public record LoadOptions(int maxContext, int maxBatch, Verification verificatio
     /** The weight format weights are converted to at load, if any. */
     public Optional<WeightFormat> weightFormat() {
         return model.weightFormat();
+    }
+
+    /** Whether and where weights quantized at load are cached. */
+    public QuantCache quantCache() {
+        return model.quantCache();
     }
 }

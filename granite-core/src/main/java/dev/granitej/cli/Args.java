@@ -113,7 +113,14 @@ final class Args {
         return out;
     }
 
-    /** {@code --format} and {@code --threads} applied to the default load options, plus {@code --context}. */
+    /** The options that choose how a model loads, for the commands that take {@link #loadOptions()}. */
+    static final Set<String> LOAD_VALUED = Set.of("context", "format", "threads", "quant-cache-dir");
+    static final Set<String> LOAD_FLAGS = Set.of("quant-cache");
+
+    /**
+     * {@code --format}, {@code --threads} and {@code --context} applied to the default load options, and the
+     * quantized-weight cache: {@code --quant-cache} next to the checkpoint, {@code --quant-cache-dir DIR} in DIR.
+     */
     dev.granitej.api.LoadOptions loadOptions() {
         dev.granitej.api.LoadOptions o = dev.granitej.api.LoadOptions.defaults().withMaxContext(getInt("context", 8192));
         String format = get("format", "bf16").toLowerCase(java.util.Locale.ROOT);
@@ -126,6 +133,11 @@ final class Args {
         };
         if (has("threads")) {
             o = o.withThreads(getInt("threads", 1));
+        }
+        if (has("quant-cache-dir")) {
+            o = o.withQuantCache(dev.granitej.model.QuantCache.in(Path.of(get("quant-cache-dir", null))));
+        } else if (has("quant-cache")) {
+            o = o.withQuantCache(dev.granitej.model.QuantCache.nextToCheckpoint());
         }
         return o;
     }

@@ -25,7 +25,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code granite chat [--model DIR] [--system TEXT] [--tools FILE] [--max-tokens N] [sampling flags]}: an
+ * {@code granite chat [--model DIR] [--system TEXT] [--tools FILE] [--max-tokens N] [sampling flags] [--format F]
+ * [--threads N] [--context N] [--quant-cache | --quant-cache-dir DIR]}: an
  * interactive multi-turn chat on stdin/stdout through the checkpoint's chat template. {@code /reset} starts
  * over, {@code /exit} (or end of input) quits. Each turn reuses the session's state, so only the new turn is
  * prefilled.
@@ -37,8 +38,9 @@ final class ChatCommand {
 
     static int run(String[] argv, java.io.InputStream stdin, PrintStream out, PrintStream err) throws IOException {
         Set<String> valued = new HashSet<>(SamplingOptions.NAMES);
-        valued.addAll(Set.of("model", "system", "tools", "max-tokens", "context", "format", "threads"));
-        Args a = new Args("chat", argv, 1, valued, Set.of());
+        valued.addAll(Set.of("model", "system", "tools", "max-tokens"));
+        valued.addAll(Args.LOAD_VALUED);
+        Args a = new Args("chat", argv, 1, valued, Args.LOAD_FLAGS);
         List<JsonNode> tools = null;
         if (a.has("tools")) {
             JsonNode node = new ObjectMapper().readTree(Files.readString(Path.of(a.require("tools"))));

@@ -13,7 +13,8 @@ import java.util.StringJoiner;
 
 /**
  * {@code granite generate [--model DIR] (--prompt TEXT | --tokens IDS) [--max-tokens N] [sampling flags]
- * [--stop S]... [--ids] [--ignore-eos] [--context N]}: streams the generated text to stdout and a summary to
+ * [--stop S]... [--ids] [--ignore-eos] [--context N] [--format F] [--threads N] [--quant-cache | --quant-cache-dir
+ * DIR]}: streams the generated text to stdout and a summary to
  * stderr. With {@code --ids} the generated token ids follow, comma-separated, on the last line of stdout.
  */
 final class GenerateCommand {
@@ -23,8 +24,11 @@ final class GenerateCommand {
 
     static int run(String[] argv, PrintStream out, PrintStream err) {
         Set<String> valued = new HashSet<>(SamplingOptions.NAMES);
-        valued.addAll(Set.of("model", "prompt", "tokens", "max-tokens", "stop", "context", "format", "threads"));
-        Args a = new Args("generate", argv, 1, valued, Set.of("ids", "ignore-eos"));
+        valued.addAll(Set.of("model", "prompt", "tokens", "max-tokens", "stop"));
+        valued.addAll(Args.LOAD_VALUED);
+        Set<String> flags = new HashSet<>(Set.of("ids", "ignore-eos"));
+        flags.addAll(Args.LOAD_FLAGS);
+        Args a = new Args("generate", argv, 1, valued, flags);
         if (a.has("prompt") == a.has("tokens")) {
             throw new UsageException("generate: give exactly one of --prompt TEXT or --tokens IDS");
         }

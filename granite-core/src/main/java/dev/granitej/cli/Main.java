@@ -24,9 +24,12 @@ public final class Main {
               tokenize      --jsonl   (JSON strings in, JSON id arrays out)
               chat-template --jsonl   (JSON chat requests in, rendered prompts out)
               bench         --format bf16|q8_0|q4_0 --threads N -p 512 -n 128 [-r 3] [-d DEPTH]
+                            [--quant-cache-dir DIR | --no-quant-cache]
               logits        --tokens IDS --out FILE
               verify        [--public-key PEM | --certificate-chain PEM... | --identity EMAIL --issuer URL]
-            common: --model DIR (default: models/granite-4.0-h-demo)""";
+            common: --model DIR (default: models/granite-4.0-h-demo)
+            generate, chat: [--format bf16|q8_0|q4_0] [--threads N] [--context N]
+                            [--quant-cache | --quant-cache-dir DIR]  (keep q8_0/q4_0 weights for the next load)""";
 
     private Main() {
     }

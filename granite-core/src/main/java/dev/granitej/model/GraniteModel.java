@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A loaded Granite 4.0 model: configuration plus read-only weights mapped from the checkpoint. Immutable and
@@ -38,15 +39,16 @@ public final class GraniteModel implements AutoCloseable {
     private final float[] finalNorm;
     private final Workspace.Dims dims;
     private final long weightBytes;
+    private final QuantCache.Outcome quantCacheOutcome;
 
+    /** Builds every layer from {@code w}, whose converted matrices live in {@code converted}. */
     private GraniteModel(GraniteConfig config, Checkpoint checkpoint, ModelOptions options, Parallel pool,
-                         Arena converted) {
+                         Arena converted, Weights w) {
         this.config = config;
         this.checkpoint = checkpoint;
         this.options = options;
         this.pool = pool;
         this.converted = converted;
-        Weights w = new Weights(checkpoint, pool, options.weightFormat(), converted);
         int h = config.hiddenSize();
         int v = config.vocabSize();
         // The vocabulary matrix decides every token, so it keeps more precision than the layers (as llama.cpp
@@ -73,6 +75,7 @@ public final class GraniteModel implements AutoCloseable {
                 config.numAttentionHeads(), config.numAttentionHeads() * config.headDim(), config.numKeyValueHeads() * config.headDim(),
                 ffnWidth, config.isMoe() ? config.intermediateSize() : 0, config.numLocalExperts(),
                 config.isMoe() ? config.numExpertsPerToken() : 0);
+        this.quantCacheOutcome = w.finish();
     }
 
     private static DecoderLayer buildLayer(GraniteConfig c, Weights w, int i) {
@@ -95,8 +98,10 @@ public final class GraniteModel implements AutoCloseable {
     }
 
     /**
-     * Loads a checkpoint directory with the given weight format and thread count (no signature check: see
-     * {@code dev.granitej.api.Granite} for verified loading).
+     * Loads a checkpoint directory with the given options (no signature check: see
+     * {@code dev.granitej.api.Granite} for verified loading). With a quantized weight format and
+     * {@link ModelOptions#quantCache()} enabled, a valid cache file supplies the quantized weights; otherwise they
+     * are quantized and the cache is written (see {@link QuantCache}; failures there are logged, never thrown).
      */
     public static GraniteModel load(Path directory, ModelOptions options) {
         GraniteConfig config = GraniteConfig.load(directory.resolve("config.json"));
@@ -104,19 +109,42 @@ public final class GraniteModel implements AutoCloseable {
         // only double the peak footprint.
         Checkpoint ckpt = Checkpoint.open(directory, options.preload() && options.weightFormat().isEmpty());
         Parallel pool = null;
-        Arena converted = null;
         try {
             pool = new Parallel(options.threads());
-            converted = Arena.ofShared();
-            return new GraniteModel(config, ckpt, options, pool, converted);
+            Optional<QuantCacheEntry> cache = QuantCacheEntry.forLoad(directory, ckpt, options);
+            GraniteModel model = cache.isPresent() ? build(config, ckpt, options, pool, cache, true) : null;
+            return model != null ? model : build(config, ckpt, options, pool, cache, false);
         } catch (RuntimeException e) {
             if (pool != null) {
                 pool.close();
             }
-            if (converted != null) {
-                converted.close();
-            }
             ckpt.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Builds the model with its converted weights in a fresh arena: taken from the cache file ({@code fromCache}),
+     * or quantized (and written to the cache, if any). Returns null, with the reason logged and the arena freed,
+     * when the cache file is absent or turns out not to fit, so nothing of it is used.
+     */
+    private static GraniteModel build(GraniteConfig config, Checkpoint ckpt, ModelOptions options, Parallel pool,
+                                      Optional<QuantCacheEntry> cache, boolean fromCache) {
+        Arena converted = Arena.ofShared();
+        try {
+            Optional<QuantCacheFile> file = fromCache ? cache.orElseThrow().read(converted) : Optional.empty();
+            if (fromCache && file.isEmpty()) {
+                converted.close();
+                return null;
+            }
+            Weights w = new Weights(ckpt, pool, options.weightFormat(), converted, cache, file);
+            return new GraniteModel(config, ckpt, options, pool, converted, w);
+        } catch (QuantCacheFile.Invalid e) {
+            converted.close();
+            cache.orElseThrow().ignored(e);
+            return null;
+        } catch (RuntimeException e) {
+            converted.close();
             throw e;
         }
     }
@@ -310,6 +338,11 @@ public final class GraniteModel implements AutoCloseable {
         }
         out[layers.size()] = fin;
         return out;
+    }
+
+    /** What this load did with the quantized-weight cache. */
+    public QuantCache.Outcome quantCacheOutcome() {
+        return quantCacheOutcome;
     }
 
     /** Bytes of the weights the forward pass reads: as stored, or as converted at load. */

@@ -1,6 +1,7 @@
 package dev.granitej.model;
 
 import dev.granitej.kernels.WeightFormat;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -12,11 +13,17 @@ import java.util.Optional;
  * @param threads      threads that share each matrix product (the caller's included)
  * @param preload      read the whole checkpoint into memory at load instead of mapping it (faster decode on big
  *                     checkpoints, as llama.cpp's {@code --no-mmap}; costs load time and resident memory).
- *                     Quantized formats already hold their converted weights in memory, so there it is a no-op.
+ *                     Quantized formats already hold their converted weights in memory, so there it only reads a
+ *                     quantized-weight cache file into memory instead of mapping it.
+ * @param quantCache   whether weights quantized at load are cached on disk for the next load (off by default;
+ *                     see {@link QuantCache}). Only matters with a {@code weightFormat}.
  */
-public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boolean preload) {
+public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boolean preload, QuantCache quantCache) {
 
+    /** Checks the values: a thread or more, a format that can be converted to at load, a cache setting. */
     public ModelOptions {
+        Objects.requireNonNull(weightFormat, "weightFormat");
+        Objects.requireNonNull(quantCache, "quantCache");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
@@ -28,20 +35,29 @@ public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boo
         });
     }
 
-    /** Weights as stored, mapped lazily; one thread per available processor. */
+    /** Weights as stored, mapped lazily; one thread per available processor; no quantized-weight cache. */
     public static ModelOptions defaults() {
-        return new ModelOptions(Optional.empty(), Runtime.getRuntime().availableProcessors(), false);
+        return new ModelOptions(Optional.empty(), Runtime.getRuntime().availableProcessors(), false,
+                QuantCache.off());
     }
 
+    /** Converts linear-layer weights at load to {@code format} ({@code Q8_0}, {@code Q4_0}); null: as stored. */
     public ModelOptions withWeightFormat(WeightFormat format) {
-        return new ModelOptions(Optional.ofNullable(format), threads, preload);
+        return new ModelOptions(Optional.ofNullable(format), threads, preload, quantCache);
     }
 
+    /** Threads that share each matrix product (the caller's included). */
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(weightFormat, n, preload);
+        return new ModelOptions(weightFormat, n, preload, quantCache);
     }
 
+    /** Read the checkpoint (or the quantized-weight cache) into memory at load instead of mapping it. */
     public ModelOptions withPreload(boolean p) {
-        return new ModelOptions(weightFormat, threads, p);
+        return new ModelOptions(weightFormat, threads, p, quantCache);
+    }
+
+    /** Caches weights quantized at load as {@code cache} says ({@link QuantCache#off()} for none). */
+    public ModelOptions withQuantCache(QuantCache cache) {
+        return new ModelOptions(weightFormat, threads, preload, cache);
     }
 }

@@ -7,11 +7,14 @@ import dev.granitej.kernels.Quantizer;
 import dev.granitej.kernels.WeightFormat;
 import dev.granitej.kernels.WeightMatrix;
 import java.lang.foreign.Arena;
+import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.SequencedMap;
 
 /**
  * Turns checkpoint tensors into the layers' matrices: as stored, or quantized at load into memory owned by the
- * model (freed when the model closes). Used only while the model is being built.
+ * model (freed when the model closes), or taken from a quantized-weight cache file. Used only while the model is
+ * being built.
  */
 final class Weights {
 
@@ -19,15 +22,29 @@ final class Weights {
     final Parallel pool;
     private final Optional<WeightFormat> format;
     private final Arena arena;
+    /** Where this load's quantized weights are cached, when the cache is on. */
+    private final Optional<QuantCacheEntry> cache;
+    /** The valid cache file the converted matrices come from, instead of the quantizer. */
+    private final Optional<QuantCacheFile> cached;
+    /** Matrices quantized by this load, by tensor name, in order: what a cache write stores. */
+    private final SequencedMap<String, WeightMatrix> quantized = new LinkedHashMap<>();
     /** Bytes of stored weights that were converted, and of their converted form. */
     long replacedBytes;
     long convertedBytes;
 
-    Weights(Checkpoint checkpoint, Parallel pool, Optional<WeightFormat> format, Arena arena) {
+    /**
+     * Matrices in {@code format} (empty: as stored), converted into {@code arena}. With a cache entry, converted
+     * matrices come from {@code cached} when present (then every one must be there), otherwise they are quantized
+     * and {@link #finish()} writes them to the entry.
+     */
+    Weights(Checkpoint checkpoint, Parallel pool, Optional<WeightFormat> format, Arena arena,
+            Optional<QuantCacheEntry> cache, Optional<QuantCacheFile> cached) {
         this.checkpoint = checkpoint;
         this.pool = pool;
         this.format = format;
         this.arena = arena;
+        this.cache = cache;
+        this.cached = cached;
     }
 
     Tensor tensor(String name, long... shape) {
@@ -40,14 +57,37 @@ final class Weights {
         if (format.isEmpty()) {
             return m;
         }
-        return convert(m, format.get());
+        return convert(t.name(), m, format.get());
     }
 
-    private WeightMatrix convert(WeightMatrix m, WeightFormat target) {
-        WeightMatrix q = Quantizer.quantize(m, target, arena);
+    /** {@code m}, the weights of tensor {@code name}, in {@code target}: from the cache file or quantized. */
+    private WeightMatrix convert(String name, WeightMatrix m, WeightFormat target) {
+        WeightMatrix q;
+        if (cached.isPresent()) {
+            q = cached.get().matrix(name, target, m.rows(), m.cols());
+        } else {
+            q = Quantizer.quantize(m, target, arena);
+            if (cache.isPresent()) {
+                quantized.putIfAbsent(name, q);
+            }
+        }
         replacedBytes += m.byteSize();
         convertedBytes += q.byteSize();
         return q;
+    }
+
+    /**
+     * Called once every matrix is built: checks that a cache file the matrices came from held nothing else, or
+     * writes the cache of what was quantized.
+     *
+     * @throws QuantCacheFile.Invalid when the cache file holds tensors this checkpoint does not convert
+     */
+    QuantCache.Outcome finish() {
+        if (cached.isPresent()) {
+            cached.get().requireAllUsed();
+            return QuantCache.Outcome.LOADED;
+        }
+        return cache.isPresent() ? cache.get().write(quantized) : QuantCache.Outcome.NOT_USED;
     }
 
     /** The embedding or lm_head: as stored under Q8_0, Q8_0 under Q4_0. */
@@ -56,7 +96,7 @@ final class Weights {
         if (format.isEmpty() || format.get() == WeightFormat.Q8_0) {
             return m;
         }
-        return convert(m, WeightFormat.Q8_0);
+        return convert(t.name(), m, WeightFormat.Q8_0);
     }
 
     Linear linear(String name, int rows, int cols) {

@@ -20,6 +20,11 @@ class SignedLoadTest {
     Path tmp;
 
     private Path signedDemo(TestSigner signer) throws IOException {
+        return signedDemo(tmp, signer);
+    }
+
+    /** A copy of the demo checkpoint in {@code tmp}, signed by {@code signer}. */
+    static Path signedDemo(Path tmp, TestSigner signer) throws IOException {
         Path src = GenerationTest.demoDir();
         Path dst = tmp.resolve("granite-4.0-h-demo");
         Files.createDirectories(dst);
