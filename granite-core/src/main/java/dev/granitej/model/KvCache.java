@@ -35,9 +35,10 @@ final class KvCache {
         this.rowFloats = other.rowFloats;
         this.maxPositions = other.maxPositions;
         this.length = other.length;
-        int positions = roundUp(Math.max(other.length, 1));
-        this.keys = Arrays.copyOf(other.keys, positions * rowFloats);
-        this.values = Arrays.copyOf(other.values, positions * rowFloats);
+        // Same capacity as the original: a fork that goes on decoding should not regrow (copy everything
+        // again) at its very first token.
+        this.keys = other.keys.clone();
+        this.values = other.values.clone();
     }
 
     private static int roundUp(int positions) {

@@ -1,5 +1,6 @@
 package dev.granitej.model;
 
+import dev.granitej.kernels.Parallel;
 import dev.granitej.kernels.Vec;
 import dev.granitej.kernels.WeightMatrix;
 import java.util.Arrays;
@@ -19,12 +20,14 @@ final class MoeFeedForward implements FeedForward {
     private final Linear[] expertIn;
     private final Linear[] expertOut;
     private final SwiGluMlp shared;
+    private final Parallel pool;
 
     MoeFeedForward(Weights w, String prefix, int hidden, int width, int experts, int topK, SwiGluMlp shared) {
         this.hidden = hidden;
         this.width = width;
         this.topK = topK;
         this.shared = shared;
+        this.pool = w.pool;
         this.router = w.exact(prefix + "router.layer.weight", experts, hidden);
         WeightMatrix in = w.matrix(w.tensor(prefix + "input_linear.weight", experts, 2L * width, hidden),
                 experts * 2 * width, hidden);
@@ -45,6 +48,10 @@ final class MoeFeedForward implements FeedForward {
      */
     @Override
     public void forward(Workspace ws, float[] in, float[] out) {
+        if (ws.tokens == 1) {
+            forwardOne(ws, in, out);
+            return;
+        }
         int tokens = ws.tokens;
         ws.ensureMoe(tokens, topK, width);
         Arrays.fill(out, 0, tokens * hidden, 0f);
@@ -80,6 +87,39 @@ final class MoeFeedForward implements FeedForward {
         }
         shared.forward(ws, in, ws.sharedOut);
         Vec.add(out, 0, ws.sharedOut, 0, tokens * hidden);
+    }
+
+    /**
+     * One token (a decode step): its k experts and the shared expert are the parallel tasks, each a whole
+     * expert on one thread. A single token's expert matrices are too small to split by rows without the
+     * threads spending much of their time meeting at barriers (two per expert). Each product is the one
+     * {@link #forward} computes, and the outputs are summed in the same ascending order, so the result is
+     * bit-identical to it.
+     */
+    private void forwardOne(Workspace ws, float[] in, float[] out) {
+        ws.ensureMoe(1, topK, width);
+        route(ws, in, 0);
+        pool.forRange(0, topK + 1, 1, (from, to) -> {
+            for (int j = from; j < to; j++) {
+                if (j == topK) {
+                    shared.forwardOneToken(in, ws.ffnHidden, ws.ffnAct, ws.sharedOut);
+                } else {
+                    runExpert(ws.topExperts[j], in, ws.slotHidden[j], ws.slotOut[j]);
+                }
+            }
+        });
+        Arrays.fill(out, 0, hidden, 0f);
+        for (int j = 0; j < topK; j++) {
+            Vec.axpy(out, 0, ws.topWeights[j], ws.slotOut[j], 0, hidden);
+        }
+        Vec.add(out, 0, ws.sharedOut, 0, hidden);
+    }
+
+    /** Expert {@code e} on one token, on the calling thread: {@code y = W_out·swiglu(W_in·x)}. */
+    private void runExpert(int e, float[] x, float[] h, float[] y) {
+        expertIn[e].weight().matmulExact(x, hidden, h, 2 * width, 1, 0, 2 * width);
+        Vec.swiglu(h, 0, h, 0, h, width, width);
+        expertOut[e].weight().matmulExact(h, 2 * width, y, hidden, 1, 0, hidden);
     }
 
     /**

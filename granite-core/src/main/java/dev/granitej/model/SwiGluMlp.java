@@ -35,4 +35,15 @@ final class SwiGluMlp implements FeedForward {
         }
         output.forward(ws, act, width, out, hidden);
     }
+
+    /**
+     * One token on the calling thread (for callers that already run it as one of several parallel tasks), with
+     * caller scratch {@code h} ({@code 2·width}) and {@code act} ({@code width}); the same products as
+     * {@link #forward} for one token.
+     */
+    void forwardOneToken(float[] in, float[] h, float[] act, float[] out) {
+        input.weight().matmulExact(in, hidden, h, 2 * width, 1, 0, 2 * width);
+        Vec.swiglu(act, 0, h, 0, h, width, width);
+        output.weight().matmulExact(act, width, out, hidden, 1, 0, hidden);
+    }
 }

@@ -41,6 +41,9 @@ final class Workspace {
     float[] groupIn = new float[0];
     float[] groupHidden = new float[0];
     float[] groupOut = new float[0];
+    /** Per chosen expert of a single token (decode): its hidden activations and its output. */
+    float[][] slotHidden = new float[0][];
+    float[][] slotOut = new float[0][];
     float[] routerLogits;
     int[] topExperts;
     float[] topWeights;
@@ -74,6 +77,10 @@ final class Workspace {
 
     /** Sizes the mixture-of-experts buffers for {@code tokens} rows routed to {@code topK} experts each. */
     void ensureMoe(int tokens, int topK, int width) {
+        if (slotHidden.length < topK) {
+            slotHidden = new float[topK][2 * width];
+            slotOut = new float[topK][d.hidden];
+        }
         if (routedExperts.length < tokens * topK) {
             routedExperts = new int[tokens * topK];
             routedWeights = new float[tokens * topK];
