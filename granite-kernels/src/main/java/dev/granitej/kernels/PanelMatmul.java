@@ -21,15 +21,18 @@ final class PanelMatmul {
     static final int ROWS = 4;
     /** Tokens per register tile: 4 rows × 4 tokens = 16 accumulators, plus 4 weight vectors and 1 activation. */
     static final int TOKENS = 4;
+    /** Floats of the scratch {@link #tile} stores its accumulators in. */
+    static final int SUMS = ROWS * TOKENS * LANES;
 
     private PanelMatmul() {
     }
 
     /**
      * For the four panel rows and tokens {@code t = 0..3} (token t's activations at {@code xOff + t·xStride})
-     * writes {@code y[yOff + t·yStride + k] = panel_k·x_t}.
+     * writes {@code y[yOff + t·yStride + k] = panel_k·x_t}. {@code sums} is scratch of {@link #SUMS} floats.
      */
-    static void tile(float[] p, int cols, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+    static void tile(float[] p, int cols, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
+                     float[] sums) {
         int p1 = cols;
         int p2 = 2 * cols;
         int p3 = 3 * cols;
@@ -68,14 +71,29 @@ final class PanelMatmul {
             a33 = w3.fma(v, a33);
         }
         int from = i;
-        finishRow(p, 0, from, cols, x, xOff, xStride, y, yOff, yStride,
-                Simd.sum(a00), Simd.sum(a01), Simd.sum(a02), Simd.sum(a03));
-        finishRow(p, p1, from, cols, x, xOff, xStride, y, yOff + 1, yStride,
-                Simd.sum(a10), Simd.sum(a11), Simd.sum(a12), Simd.sum(a13));
-        finishRow(p, p2, from, cols, x, xOff, xStride, y, yOff + 2, yStride,
-                Simd.sum(a20), Simd.sum(a21), Simd.sum(a22), Simd.sum(a23));
-        finishRow(p, p3, from, cols, x, xOff, xStride, y, yOff + 3, yStride,
-                Simd.sum(a30), Simd.sum(a31), Simd.sum(a32), Simd.sum(a33));
+        // Stored, then summed in scalar code: no vector leaves this method (see Simd.sumLanes).
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, LANES);
+        a02.intoArray(sums, 2 * LANES);
+        a03.intoArray(sums, 3 * LANES);
+        a10.intoArray(sums, 4 * LANES);
+        a11.intoArray(sums, 5 * LANES);
+        a12.intoArray(sums, 6 * LANES);
+        a13.intoArray(sums, 7 * LANES);
+        a20.intoArray(sums, 8 * LANES);
+        a21.intoArray(sums, 9 * LANES);
+        a22.intoArray(sums, 10 * LANES);
+        a23.intoArray(sums, 11 * LANES);
+        a30.intoArray(sums, 12 * LANES);
+        a31.intoArray(sums, 13 * LANES);
+        a32.intoArray(sums, 14 * LANES);
+        a33.intoArray(sums, 15 * LANES);
+        for (int k = 0; k < ROWS; k++) {
+            int s0 = 4 * k * LANES;
+            finishRow(p, k * cols, from, cols, x, xOff, xStride, y, yOff + k, yStride,
+                    Simd.sumLanes(sums, s0), Simd.sumLanes(sums, s0 + LANES), Simd.sumLanes(sums, s0 + 2 * LANES),
+                    Simd.sumLanes(sums, s0 + 3 * LANES));
+        }
     }
 
     /** Adds the scalar tail (columns {@code from..cols}) of one panel row to its four token sums and stores them. */

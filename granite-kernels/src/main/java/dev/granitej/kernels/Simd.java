@@ -100,6 +100,21 @@ final class Simd {
         return v.lane(0);
     }
 
+    /**
+     * {@link #sum} of the {@code LANES} floats at {@code a[off ..]}, bit for bit, computed in scalar code (the
+     * same pairwise tree: lane i plus lane i + h for h = LANES/2 … 1). It overwrites those floats. Big kernels
+     * store their accumulators and sum them here: a vector passed to a method that C2 declines to inline (its
+     * inlining budget runs out in a large tile) is boxed on the heap at every call.
+     */
+    static float sumLanes(float[] a, int off) {
+        for (int h = LANES / 2; h >= 1; h /= 2) {
+            for (int i = 0; i < h; i++) {
+                a[off + i] = a[off + i] + a[off + i + h];
+            }
+        }
+        return a[off];
+    }
+
     private Simd() {
     }
 

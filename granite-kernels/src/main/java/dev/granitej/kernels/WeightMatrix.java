@@ -277,6 +277,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         int pr = PanelMatmul.ROWS;
         int pt = PanelMatmul.TOKENS;
         float[] panel = new float[pr * cols];
+        float[] sums = new float[PanelMatmul.SUMS];
         int blockTokens = Math.max(pt, TOKEN_BLOCK_BYTES / (4 * cols) / pt * pt);
         for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
             int t1 = Math.min(tokens, t0 + blockTokens);
@@ -288,7 +289,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
                 int t = t0;
                 if (n == pr) {
                     for (; t + pt <= t1; t += pt) {
-                        PanelMatmul.tile(panel, cols, x, t * xStride, xStride, y, t * yStride + r, yStride);
+                        PanelMatmul.tile(panel, cols, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
                     }
                 }
                 for (; t < t1; t++) {

@@ -58,4 +58,20 @@ class SimdTest {
         assertEquals(Float.floatToRawIntBits(v[0]),
                 Float.floatToRawIntBits(Simd.sum(FloatVector.fromArray(Simd.F, x, 0))));
     }
+
+    @Test
+    void scalarLaneSumIsTheButterflyBitForBit() {
+        java.util.Random random = new java.util.Random(11);
+        float[] lanes = new float[Simd.LANES];
+        for (int trial = 0; trial < 1000; trial++) {
+            for (int i = 0; i < lanes.length; i++) {
+                // mixed magnitudes, so a different order of additions would round differently
+                lanes[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
+            }
+            float vector = Simd.sum(FloatVector.fromArray(Simd.F, lanes, 0));
+            float[] copy = new float[2 * Simd.LANES];
+            System.arraycopy(lanes, 0, copy, Simd.LANES, Simd.LANES);
+            assertEquals(Float.floatToRawIntBits(vector), Float.floatToRawIntBits(Simd.sumLanes(copy, Simd.LANES)));
+        }
+    }
 }
