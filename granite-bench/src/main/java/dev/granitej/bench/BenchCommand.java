@@ -31,6 +31,7 @@ public final class BenchCommand {
             usage: granite bench --model DIR [--format bf16|q8_0|q4_0] [--threads N[,N...]]
                                  [-p N[,N...]] [-n N[,N...]] [-r N] [-d N[,N...]] [--sessions S[,S...]]
                                  [--seed N] [--no-warmup] [--quant-cache-dir DIR | --no-quant-cache]
+                                 [--fast-batches]
               --model, -m     checkpoint directory (config.json + safetensors)
               --format        weight format (default bf16 as stored; q8_0, q4_0 quantize at load)
               --quant-cache-dir  keep q8_0/q4_0 weights in DIR for the next run (default: cached next to
@@ -42,6 +43,8 @@ public final class BenchCommand {
               -r              repetitions (default 3)
               -d              context depths for tgN @ dD (default 0: only from an empty context)
               --sessions      concurrent decode sessions for tgN xS (aggregate tokens/s)
+              --fast-batches  batched decode with the tiled product (not batch-invariant; see
+                              ModelOptions.batchInvariant)
               --seed          seed of the random token ids (default 42)
               --no-warmup     skip the untimed warm-up""";
 
@@ -65,10 +68,11 @@ public final class BenchCommand {
      * @param seed     token-id seed
      * @param warmup   whether to warm up first
      * @param quantCache where quantized weights are cached
+     * @param batchInvariant whether batched decode is batch-invariant (the engine's default)
      */
     record Request(Path model, BenchFormat format, List<Integer> threads, List<Integer> prompts, List<Integer> gens,
                 int reps, List<Integer> depths, List<Integer> sessions, long seed, boolean warmup,
-                QuantCache quantCache) {
+                QuantCache quantCache, boolean batchInvariant) {
 
         static Request parse(String[] a) {
             Path model = null;
@@ -81,6 +85,7 @@ public final class BenchCommand {
             int reps = 3;
             long seed = 42;
             boolean warmup = true;
+            boolean batchInvariant = true;
             QuantCache quantCache = QuantCache.nextToCheckpoint();
             for (int i = 0; i < a.length; i++) {
                 switch (a[i]) {
@@ -96,6 +101,7 @@ public final class BenchCommand {
                     case "--no-warmup" -> warmup = false;
                     case "--quant-cache-dir" -> quantCache = QuantCache.in(Path.of(Args.value(a, ++i, a[i - 1])));
                     case "--no-quant-cache" -> quantCache = QuantCache.off();
+                    case "--fast-batches" -> batchInvariant = false;
                     default -> throw new IllegalArgumentException("unknown option '" + a[i] + "'");
                 }
             }
@@ -112,7 +118,7 @@ public final class BenchCommand {
                 throw new IllegalArgumentException("--sessions must be at least 1");
             }
             return new Request(model, format, threads, prompts, gens, reps, depths, sessions, seed, warmup,
-                    quantCache);
+                    quantCache, batchInvariant);
         }
     }
 
@@ -147,7 +153,8 @@ public final class BenchCommand {
         ResultTable table = new ResultTable(out);
         table.header();
         for (int threads : a.threads()) {
-            BenchOptions options = new BenchOptions(a.model(), a.format(), threads, a.quantCache());
+            BenchOptions options = new BenchOptions(a.model(), a.format(), threads, a.quantCache(),
+                    a.batchInvariant());
             try (GraniteModel model = options.load()) {
                 runTests(a, options, model, table);
             } catch (RuntimeException e) {

@@ -20,8 +20,11 @@ import java.util.Objects;
  * @param quantCache the quantized-weight cache for {@code q8_0}/{@code q4_0} (the bench's default is
  *                   {@link QuantCache#nextToCheckpoint()}: quantizing a big checkpoint takes longer than the
  *                   tests, and the cached weights are the same bytes)
+ * @param batchInvariant whether batched decode ({@code tgN xS}) keeps each session's result independent of
+ *                   its batch (the engine's default) or uses the faster tiled product ({@code --fast-batches})
  */
-public record BenchOptions(Path model, BenchFormat format, int threads, QuantCache quantCache) {
+public record BenchOptions(Path model, BenchFormat format, int threads, QuantCache quantCache,
+                           boolean batchInvariant) {
 
     /** Checks the values. */
     public BenchOptions {
@@ -35,7 +38,12 @@ public record BenchOptions(Path model, BenchFormat format, int threads, QuantCac
 
     /** The bench's defaults: quantized weights cached next to the checkpoint. */
     public BenchOptions(Path model, BenchFormat format, int threads) {
-        this(model, format, threads, QuantCache.nextToCheckpoint());
+        this(model, format, threads, QuantCache.nextToCheckpoint(), true);
+    }
+
+    /** Batch-invariant decode, quantized weights cached as {@code quantCache} says. */
+    public BenchOptions(Path model, BenchFormat format, int threads, QuantCache quantCache) {
+        this(model, format, threads, quantCache, true);
     }
 
     /**
@@ -47,7 +55,7 @@ public record BenchOptions(Path model, BenchFormat format, int threads, QuantCac
         // Weights are read into memory before timing, as llama-bench's figures were taken (no lazy mapping); this
         // holds for cached quantized weights too, so a cache changes the load time and not the figures.
         ModelOptions options = ModelOptions.defaults().withThreads(threads).withPreload(true)
-                .withQuantCache(quantCache);
+                .withQuantCache(quantCache).withBatchInvariant(batchInvariant);
         options = switch (format) {
             case BF16 -> options;
             case Q8_0 -> options.withWeightFormat(WeightFormat.Q8_0);

@@ -84,7 +84,8 @@ public final class BenchRunner {
             }
             tps[r] = (double) sessions * tokens / seconds(start);
         }
-        return new Measurement(testName("tg" + tokens + " x" + sessions, depth), tps);
+        String mode = model.options().batchInvariant() ? "" : " tiled";
+        return new Measurement(testName("tg" + tokens + " x" + sessions + mode, depth), tps);
     }
 
     /** A state holding {@code depth} random tokens, with room for {@code extra} more. */

@@ -1,6 +1,7 @@
 package dev.granitej.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -77,6 +78,8 @@ class BenchCommandTest {
     void quantCacheOptions() {
         String m = checkpoint.toString();
         assertEquals(QuantCache.nextToCheckpoint(), BenchCommand.Request.parse(new String[] {"-m", m}).quantCache());
+        assertTrue(BenchCommand.Request.parse(new String[] {"-m", m}).batchInvariant());
+        assertFalse(BenchCommand.Request.parse(new String[] {"-m", m, "--fast-batches"}).batchInvariant());
         assertEquals(QuantCache.off(),
                 BenchCommand.Request.parse(new String[] {"-m", m, "--no-quant-cache"}).quantCache());
         Path dir = tmp.resolve("caches");

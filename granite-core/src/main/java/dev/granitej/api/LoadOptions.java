@@ -80,6 +80,17 @@ public record LoadOptions(int maxContext, int maxBatch, Verification verificatio
     }
 
     /**
+     * Whether concurrent sessions decoded in one batched step each get bit for bit what decoding alone gives
+     * them (default {@code true}). {@code false} trades that for throughput: batched steps use the tiled product
+     * of prompt processing, several times faster with many sessions, and a session's logits then vary in their
+     * last bits with the other sessions that share its steps.
+     */
+    public LoadOptions withBatchInvariant(boolean invariant) {
+        return new LoadOptions(maxContext, maxBatch, verification, model.withBatchInvariant(invariant),
+                sessionMemoryLimit);
+    }
+
+    /**
      * Caps the memory of all open sessions together: a new session reserves its worst case (Mamba state plus a
      * KV cache filled to its context limit) and is refused with {@link IllegalStateException} when the total
      * would pass {@code bytes}; closing a session returns its reservation.

@@ -227,7 +227,7 @@ public final class GraniteModel implements AutoCloseable {
         Workspace ws = state.workspace;
         ws.ensure(n, state.position + n);
         ws.rowsOf(state, n);
-        ws.independentRows = false;
+        ws.exactRows = false;
         int h = config.hiddenSize();
         for (int t = 0; t < n; t++) {
             embed(tokens[offset + t], ws.hidden, t * h);
@@ -282,7 +282,7 @@ public final class GraniteModel implements AutoCloseable {
         }
         Workspace ws = batch.workspace;
         ws.ensure(count, maxContext);
-        ws.independentRows = true;
+        ws.exactRows = options.batchInvariant();
         int h = config.hiddenSize();
         for (int i = 0; i < count; i++) {
             ws.rowState[i] = states[i];
@@ -292,10 +292,16 @@ public final class GraniteModel implements AutoCloseable {
         for (DecoderLayer layer : layers) {
             layer.forward(ws);
         }
+        // One product for the whole batch: the vocabulary matrix is the largest a step reads (the exact product
+        // gives each row what a matvec of its own would).
         for (int i = 0; i < count; i++) {
             states[i].position++;
-            head(ws, i, logits, i * vocab);
+            Vec.rmsNorm(ws.normed, i * h, ws.hidden, i * h, finalNorm, 0, h, config.rmsNormEps());
             ws.rowState[i] = null;
+        }
+        lmHead.forward(count, ws.exactRows, ws.normed, h, logits, vocab);
+        for (int i = 0; i < count; i++) {
+            Vec.scale(logits, i * vocab, vocab, 1f / config.logitsScaling());
         }
     }
 
@@ -323,7 +329,7 @@ public final class GraniteModel implements AutoCloseable {
         int h = config.hiddenSize();
         ws.ensure(n, n);
         ws.rowsOf(state, n);
-        ws.independentRows = false;
+        ws.exactRows = false;
         float[][] out = new float[layers.size() + 1][];
         for (int t = 0; t < n; t++) {
             embed(tokens[t], ws.hidden, t * h);

@@ -5,9 +5,9 @@ import dev.granitej.kernels.WeightMatrix;
 
 /**
  * A linear layer {@code y = W·x} over the rows of a pass, its output rows split over the engine's threads.
- * Prompt chunks use the register-tiled matmul (fastest). A batch of decode rows from different sequences uses
- * the exact product: each weight row is still read once per step for the whole batch, and every sequence gets
- * bit for bit what a step alone gives it.
+ * Prompt chunks use the register-tiled matmul (fastest). A batch-invariant batch of decode rows from different
+ * sequences uses the exact product: each weight row is still read once per step for the whole batch, and every
+ * sequence gets bit for bit what a step alone gives it.
  */
 final class Linear {
 
@@ -29,15 +29,15 @@ final class Linear {
 
     /** {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for the rows of the pass. */
     void forward(Workspace ws, float[] x, int xStride, float[] y, int yStride) {
-        forward(ws.tokens, ws.independentRows, x, xStride, y, yStride);
+        forward(ws.tokens, ws.exactRows, x, xStride, y, yStride);
     }
 
     /**
-     * {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for {@code tokens} rows; {@code independent} rows (of
-     * different sequences) get exactly the dot a single row would.
+     * {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for {@code tokens} rows; with {@code exact} every row gets
+     * exactly the dot a single row would.
      */
-    void forward(int tokens, boolean independent, float[] x, int xStride, float[] y, int yStride) {
-        if (tokens == 1 || independent) {
+    void forward(int tokens, boolean exact, float[] x, int xStride, float[] y, int yStride) {
+        if (tokens == 1 || exact) {
             weight.matmulExact(pool, x, xStride, y, yStride, tokens);
         } else {
             weight.matmul(pool, x, xStride, y, yStride, tokens);

@@ -17,8 +17,14 @@ import java.util.Optional;
  *                     quantized-weight cache file into memory instead of mapping it.
  * @param quantCache   whether weights quantized at load are cached on disk for the next load (off by default;
  *                     see {@link QuantCache}). Only matters with a {@code weightFormat}.
+ * @param batchInvariant whether a decode step over several sequences gives each of them bit for bit what
+ *                     stepping it alone gives (the default). Off, batches use the register-tiled product that
+ *                     prompt chunks use: several times the throughput with many concurrent sequences, but a
+ *                     sequence's logits then depend, in their last bits, on which other sequences shared its
+ *                     steps (greedy choices almost never change; seeded sampling is then not reproducible).
  */
-public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boolean preload, QuantCache quantCache) {
+public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boolean preload, QuantCache quantCache,
+                           boolean batchInvariant) {
 
     /** Checks the values: a thread or more, a format that can be converted to at load, a cache setting. */
     public ModelOptions {
@@ -35,29 +41,37 @@ public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boo
         });
     }
 
-    /** Weights as stored, mapped lazily; one thread per available processor; no quantized-weight cache. */
+    /**
+     * Weights as stored, mapped lazily; one thread per available processor; no quantized-weight cache;
+     * batch-invariant decode.
+     */
     public static ModelOptions defaults() {
         return new ModelOptions(Optional.empty(), Runtime.getRuntime().availableProcessors(), false,
-                QuantCache.off());
+                QuantCache.off(), true);
     }
 
     /** Converts linear-layer weights at load to {@code format} ({@code Q8_0}, {@code Q4_0}); null: as stored. */
     public ModelOptions withWeightFormat(WeightFormat format) {
-        return new ModelOptions(Optional.ofNullable(format), threads, preload, quantCache);
+        return new ModelOptions(Optional.ofNullable(format), threads, preload, quantCache, batchInvariant);
     }
 
     /** Threads that share each matrix product (the caller's included). */
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(weightFormat, n, preload, quantCache);
+        return new ModelOptions(weightFormat, n, preload, quantCache, batchInvariant);
     }
 
     /** Read the checkpoint (or the quantized-weight cache) into memory at load instead of mapping it. */
     public ModelOptions withPreload(boolean p) {
-        return new ModelOptions(weightFormat, threads, p, quantCache);
+        return new ModelOptions(weightFormat, threads, p, quantCache, batchInvariant);
     }
 
     /** Caches weights quantized at load as {@code cache} says ({@link QuantCache#off()} for none). */
     public ModelOptions withQuantCache(QuantCache cache) {
-        return new ModelOptions(weightFormat, threads, preload, cache);
+        return new ModelOptions(weightFormat, threads, preload, cache, batchInvariant);
+    }
+
+    /** Whether batched decode keeps every sequence's result independent of its batch (see the record doc). */
+    public ModelOptions withBatchInvariant(boolean invariant) {
+        return new ModelOptions(weightFormat, threads, preload, quantCache, invariant);
     }
 }

@@ -13,8 +13,11 @@ final class Workspace {
     }
     /** Rows in the current pass; row t belongs to {@code rowState[t]} at position {@code rowPos[t]}. */
     int tokens;
-    /** True when the rows belong to different sequences (a decode batch), not to one prompt chunk. */
-    boolean independentRows;
+    /**
+     * True when every row must get exactly the product a single-row pass would give it (a batch-invariant
+     * decode batch); prompt chunks and non-invariant batches use the faster tiled product.
+     */
+    boolean exactRows;
     /** Bound on the positions any row of the current pass sees (what the attention scratch is sized for). */
     int contextLength;
     SequenceState[] rowState = new SequenceState[0];
