@@ -19,20 +19,33 @@ class BatchedDecodeTest {
         return GoldenCase.CHECKPOINTS;
     }
 
+    /** {@code n} sequences, each after one of the golden prompts, with room for 8 more tokens. */
+    private static SequenceState[] prompted(GoldenCase g, GraniteModel model, int n) {
+        SequenceState[] states = new SequenceState[n];
+        for (int i = 0; i < n; i++) {
+            int[] prompt = g.ids("p" + (i % 3 + 1) + ".input_ids");
+            states[i] = model.newState(prompt.length + 8);
+            model.forward(states[i], prompt);
+        }
+        return states;
+    }
+
+    private static SequenceState[] copies(SequenceState[] states) {
+        SequenceState[] out = new SequenceState[states.length];
+        for (int i = 0; i < states.length; i++) {
+            out[i] = states[i].copy();
+        }
+        return out;
+    }
+
     @ParameterizedTest
     @MethodSource("checkpoints")
     void batchEqualsAlone(String name) {
         try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
             int vocab = model.config().vocabSize();
             int n = 6; // more than one 4-token register tile of the matmul
-            SequenceState[] alone = new SequenceState[n];
-            SequenceState[] batched = new SequenceState[n];
-            for (int i = 0; i < n; i++) {
-                int[] prompt = g.ids("p" + (i % 3 + 1) + ".input_ids");
-                alone[i] = model.newState(prompt.length + 8);
-                model.forward(alone[i], prompt);
-                batched[i] = alone[i].copy();
-            }
+            SequenceState[] alone = prompted(g, model, n);
+            SequenceState[] batched = copies(alone);
             DecodeBatch batch = model.newDecodeBatch();
             float[] logits = new float[n * vocab];
             int[] tokens = {7, 11, 13, 17, 19, 23};
@@ -58,14 +71,8 @@ class BatchedDecodeTest {
              GraniteModel model = GraniteModel.load(g.dir, ModelOptions.defaults().withBatchInvariant(false))) {
             int vocab = model.config().vocabSize();
             int n = 9; // two full 4-token tiles and a leftover row
-            SequenceState[] alone = new SequenceState[n];
-            SequenceState[] batched = new SequenceState[n];
-            for (int i = 0; i < n; i++) {
-                int[] prompt = g.ids("p" + (i % 3 + 1) + ".input_ids");
-                alone[i] = model.newState(prompt.length + 8);
-                model.forward(alone[i], prompt);
-                batched[i] = alone[i].copy();
-            }
+            SequenceState[] alone = prompted(g, model, n);
+            SequenceState[] batched = copies(alone);
             DecodeBatch batch = model.newDecodeBatch();
             float[] logits = new float[n * vocab];
             int[] tokens = new int[n];
