@@ -80,7 +80,7 @@ public final class Bf16Matrix extends WeightMatrix {
     }
 
     @Override
-    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         long base = row * rowBytes;
         int o0 = xOff;
         int o1 = o0 + xStride;
@@ -126,10 +126,15 @@ public final class Bf16Matrix extends WeightMatrix {
             a20 = w.fma(FloatVector.fromArray(F, x, o2 + i), a20);
             a30 = w.fma(FloatVector.fromArray(F, x, o3 + i), a30);
         }
-        float s0 = Simd.sum(a00.add(a01).add(a02.add(a03)));
-        float s1 = Simd.sum(a10.add(a11).add(a12.add(a13)));
-        float s2 = Simd.sum(a20.add(a21).add(a22.add(a23)));
-        float s3 = Simd.sum(a30.add(a31).add(a32.add(a33)));
+        // stored and summed in scalar code: no vector leaves this method (see Simd.sumLanes)
+        a00.add(a01).add(a02.add(a03)).intoArray(sums, 0);
+        a10.add(a11).add(a12.add(a13)).intoArray(sums, Simd.LANES);
+        a20.add(a21).add(a22.add(a23)).intoArray(sums, 2 * Simd.LANES);
+        a30.add(a31).add(a32.add(a33)).intoArray(sums, 3 * Simd.LANES);
+        float s0 = Simd.sumLanes(sums, 0);
+        float s1 = Simd.sumLanes(sums, Simd.LANES);
+        float s2 = Simd.sumLanes(sums, 2 * Simd.LANES);
+        float s3 = Simd.sumLanes(sums, 3 * Simd.LANES);
         for (; i < cols; i++) {
             float w = bf16ToFloat(data.get(I16_LE, base + i * 2L));
             s0 += w * x[o0 + i];
@@ -144,7 +149,7 @@ public final class Bf16Matrix extends WeightMatrix {
     }
 
     @Override
-    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         long base0 = row * rowBytes;
         long base1 = base0 + rowBytes;
         int x1Off = xOff + xStride;
@@ -179,11 +184,16 @@ public final class Bf16Matrix extends WeightMatrix {
             a03 = w0.fma(x3, a03);
             a13 = w1.fma(x3, a13);
         }
-        finishTile(row, i, x, xOff, xStride, y, yOff, yStride,
-                Simd.sum(a00), Simd.sum(a01),
-                Simd.sum(a02), Simd.sum(a03),
-                Simd.sum(a10), Simd.sum(a11),
-                Simd.sum(a12), Simd.sum(a13));
+        // in the order finishTile sums them; no vector leaves this method (see Simd.sumLanes)
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, Simd.LANES);
+        a02.intoArray(sums, 2 * Simd.LANES);
+        a03.intoArray(sums, 3 * Simd.LANES);
+        a10.intoArray(sums, 4 * Simd.LANES);
+        a11.intoArray(sums, 5 * Simd.LANES);
+        a12.intoArray(sums, 6 * Simd.LANES);
+        a13.intoArray(sums, 7 * Simd.LANES);
+        finishTile(row, i, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     @Override

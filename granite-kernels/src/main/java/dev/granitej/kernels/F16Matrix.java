@@ -109,7 +109,7 @@ public final class F16Matrix extends WeightMatrix {
     }
 
     @Override
-    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         long base0 = row * rowBytes;
         long base1 = base0 + rowBytes;
         int x1Off = xOff + xStride;
@@ -152,11 +152,16 @@ public final class F16Matrix extends WeightMatrix {
             a03 = w0.fma(x3, a03);
             a13 = w1.fma(x3, a13);
         }
-        finishTile(row, i, x, xOff, xStride, y, yOff, yStride,
-                Simd.sum(a00), Simd.sum(a01),
-                Simd.sum(a02), Simd.sum(a03),
-                Simd.sum(a10), Simd.sum(a11),
-                Simd.sum(a12), Simd.sum(a13));
+        // in the order finishTile sums them; no vector leaves this method (see Simd.sumLanes)
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, Simd.LANES);
+        a02.intoArray(sums, 2 * Simd.LANES);
+        a03.intoArray(sums, 3 * Simd.LANES);
+        a10.intoArray(sums, 4 * Simd.LANES);
+        a11.intoArray(sums, 5 * Simd.LANES);
+        a12.intoArray(sums, 6 * Simd.LANES);
+        a13.intoArray(sums, 7 * Simd.LANES);
+        finishTile(row, i, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     @Override

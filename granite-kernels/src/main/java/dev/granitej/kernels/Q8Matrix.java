@@ -83,9 +83,9 @@ public final class Q8Matrix extends WeightMatrix {
     }
 
     @Override
-    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         if (PAIRS) {
-            super.dotVector4(row, x, xOff, xStride, y, yOff, yStride);
+            super.dotVector4(row, x, xOff, xStride, y, yOff, yStride, sums);
             return;
         }
         long base = row * rowBytes;
@@ -124,10 +124,15 @@ public final class Q8Matrix extends WeightMatrix {
                 a31 = b3.fma(d, a31);
             }
         }
-        y[yOff] = Simd.sum(a00.add(a01));
-        y[yOff + yStride] = Simd.sum(a10.add(a11));
-        y[yOff + 2 * yStride] = Simd.sum(a20.add(a21));
-        y[yOff + 3 * yStride] = Simd.sum(a30.add(a31));
+        // stored and summed in scalar code: no vector leaves this method (see Simd.sumLanes)
+        a00.add(a01).intoArray(sums, 0);
+        a10.add(a11).intoArray(sums, Simd.LANES);
+        a20.add(a21).intoArray(sums, 2 * Simd.LANES);
+        a30.add(a31).intoArray(sums, 3 * Simd.LANES);
+        y[yOff] = Simd.sumLanes(sums, 0);
+        y[yOff + yStride] = Simd.sumLanes(sums, Simd.LANES);
+        y[yOff + 2 * yStride] = Simd.sumLanes(sums, 2 * Simd.LANES);
+        y[yOff + 3 * yStride] = Simd.sumLanes(sums, 3 * Simd.LANES);
     }
 
     /**
@@ -136,7 +141,7 @@ public final class Q8Matrix extends WeightMatrix {
      * setting, not worth a second tile.
      */
     @Override
-    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         if (PAIRS) {
             for (int t = 0; t < TILE_TOKENS; t++) {
                 y[yOff + t * yStride + row] = dotVector(row, x, xOff + t * xStride);
@@ -181,11 +186,16 @@ public final class Q8Matrix extends WeightMatrix {
                 a13 = w1.fma(x3, a13);
             }
         }
-        finishTile(row, cols, x, xOff, xStride, y, yOff, yStride,
-                Simd.sum(a00), Simd.sum(a01),
-                Simd.sum(a02), Simd.sum(a03),
-                Simd.sum(a10), Simd.sum(a11),
-                Simd.sum(a12), Simd.sum(a13));
+        // in the order finishTile sums them; no vector leaves this method (see Simd.sumLanes)
+        a00.intoArray(sums, 0);
+        a01.intoArray(sums, Simd.LANES);
+        a02.intoArray(sums, 2 * Simd.LANES);
+        a03.intoArray(sums, 3 * Simd.LANES);
+        a10.intoArray(sums, 4 * Simd.LANES);
+        a11.intoArray(sums, 5 * Simd.LANES);
+        a12.intoArray(sums, 6 * Simd.LANES);
+        a13.intoArray(sums, 7 * Simd.LANES);
+        finishTile(row, cols, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     /** Panels when one byte load fills one float vector; with 128-bit floats the tiles (dots) stay. */

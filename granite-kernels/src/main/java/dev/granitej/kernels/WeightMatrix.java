@@ -140,11 +140,18 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     abstract float dotVector(int row, float[] x, int xOff);
 
     /**
+     * Floats of the scratch that {@link #dotVector4} and {@link #tile} store their accumulators in before summing
+     * them with {@link Simd#sumLanes} (eight vectors at most).
+     */
+    static final int SUMS = 8 * Simd.LANES;
+
+    /**
      * Four tokens against one row, each result bit-identical to {@link #dotVector} for that token: the same
      * accumulators in the same order, with the row's weights loaded (and converted) once for all four. Formats
      * whose weights are worth loading once override this; the default is four plain dots.
      */
-    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+    void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
+        // sums: scratch of SUMS floats where overrides store their accumulators
         for (int t = 0; t < 4; t++) {
             y[yOff + t * yStride] = dotVector(row, x, xOff + t * xStride);
         }
@@ -163,10 +170,11 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
             return;
         }
+        float[] sums = tokens >= 4 ? new float[SUMS] : null;
         for (int r = rowFrom; r < rowTo; r++) {
             int t = 0;
             for (; t + 4 <= tokens; t += 4) {
-                dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride);
+                dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
             }
             for (; t < tokens; t++) {
                 y[t * yStride + r] = dotVector(r, x, t * xStride);
@@ -184,7 +192,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * The register tile: for rows {@code row, row+1} and tokens {@code t = 0..3} (token t's activations at
      * {@code xOff + t·xStride}) writes {@code y[yOff + t·yStride + r] = W[r]·x_t}.
      */
-    abstract void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride);
+    abstract void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums);
 
     /** {@code y[yOff + r] = W[r]·x} for rows {@code r} in {@code [rowFrom, rowTo)}. */
     public void matvec(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
@@ -322,13 +330,14 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
         }
         int blockTokens = Math.max(TILE_TOKENS, TOKEN_BLOCK_BYTES / (4 * cols) / TILE_TOKENS * TILE_TOKENS);
+        float[] sums = new float[SUMS];
         for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
             int t1 = Math.min(tokens, t0 + blockTokens);
             int r = rowFrom;
             for (; r + TILE_ROWS <= rowTo; r += TILE_ROWS) {
                 int t = t0;
                 for (; t + TILE_TOKENS <= t1; t += TILE_TOKENS) {
-                    tile(r, x, t * xStride, xStride, y, t * yStride, yStride);
+                    tile(r, x, t * xStride, xStride, y, t * yStride, yStride, sums);
                 }
                 for (; t < t1; t++) {
                     y[t * yStride + r] = dotVector(r, x, t * xStride);
@@ -344,12 +353,20 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * Finishes a tile whose vector loop stopped at column {@code from}: adds the scalar tail of the eight
-     * sums and stores them. Sums are named {@code s<row><token>}.
+     * Finishes a tile whose vector loop stopped at column {@code from}: sums the eight accumulators the tile
+     * stored in {@code sums} (rows 0, 1 × tokens 0..3, {@code LANES} floats each), adds the scalar tail and
+     * stores them. Sums are named {@code s<row><token>}.
      */
     final void finishTile(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
-                          float s00, float s01, float s02, float s03,
-                          float s10, float s11, float s12, float s13) {
+                          float[] sums) {
+        float s00 = Simd.sumLanes(sums, 0);
+        float s01 = Simd.sumLanes(sums, Simd.LANES);
+        float s02 = Simd.sumLanes(sums, 2 * Simd.LANES);
+        float s03 = Simd.sumLanes(sums, 3 * Simd.LANES);
+        float s10 = Simd.sumLanes(sums, 4 * Simd.LANES);
+        float s11 = Simd.sumLanes(sums, 5 * Simd.LANES);
+        float s12 = Simd.sumLanes(sums, 6 * Simd.LANES);
+        float s13 = Simd.sumLanes(sums, 7 * Simd.LANES);
         for (int i = from; i < cols; i++) {
             float w0 = get(row, i);
             float w1 = get(row + 1, i);
