@@ -48,8 +48,14 @@ public final class BenchCommand {
               --seed          seed of the random token ids (default 42)
               --no-warmup     skip the untimed warm-up""";
 
-    /** Enough for C2 to compile the per-token loops; kept short because scalar prefill is slow. */
-    private static final int WARMUP_TOKENS = 4;
+    /**
+     * Warm-up: a prompt, then rounds of decode steps for at least {@link #WARMUP_NANOS}, so C2 has compiled
+     * the kernels (the Vector API runs its slow reference code until then) and its compiler threads have stopped
+     * competing for the cores. A 4-step warm-up left the first test of a run 20–40% slow.
+     */
+    private static final int WARMUP_PROMPT = 64;
+    private static final int WARMUP_STEPS = 32;
+    private static final long WARMUP_NANOS = 3_000_000_000L;
 
     private BenchCommand() {
     }
@@ -171,8 +177,11 @@ public final class BenchCommand {
         long params = model.parameterCount();
         BenchRunner runner = new BenchRunner(model, a.seed());
         if (a.warmup()) {
-            runner.prefill(WARMUP_TOKENS, 1);
-            runner.decode(WARMUP_TOKENS, 0, 1);
+            runner.prefill(WARMUP_PROMPT, 1);
+            long until = System.nanoTime() + WARMUP_NANOS;
+            do {
+                runner.decode(WARMUP_STEPS, 0, 1);
+            } while (System.nanoTime() < until);
         }
         for (int p : a.prompts()) {
             if (p > 0) {
