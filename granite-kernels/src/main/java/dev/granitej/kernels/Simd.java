@@ -62,7 +62,10 @@ final class Simd {
      * callers, so the vector never leaves compiled code.
      */
     static FloatVector exp(FloatVector x) {
-        x = x.min(EXP_MAX).max(EXP_MIN);
+        // a clamp by compare and blend: lanewise MIN/MAX on floats is not intrinsified by C2 here (JFR showed it
+        // running the Java fallback, allocating at every call)
+        x = x.blend(EXP_MAX, x.compare(VectorOperators.GT, EXP_MAX))
+                .blend(EXP_MIN, x.compare(VectorOperators.LT, EXP_MIN));
         FloatVector k = x.mul(LOG2E).add(0.5f);
         IntVector truncated = (IntVector) k.convert(VectorOperators.F2I, 0);
         FloatVector n = (FloatVector) truncated.convert(VectorOperators.I2F, 0);
@@ -76,6 +79,22 @@ final class Simd {
                 .mul(r.mul(r)).add(r).add(1f);
         IntVector pow2 = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
         return p.mul(pow2.reinterpretAsFloats());
+    }
+
+    /**
+     * {@code x[i] = e^(x[i] − shift)} for the {@code n} floats at {@code off} ({@code n} a multiple of
+     * {@code LANES}); returns their sum (vector accumulation in order, then {@link #sum}). A small method of its
+     * own so that {@link #exp} and {@link #sum} are inlined: called from a larger method (softmax) C2 may decline
+     * to, and then boxes the vector at every call.
+     */
+    static float expShiftedSum(float[] x, int off, int n, float shift) {
+        FloatVector sum = FloatVector.zero(F);
+        for (int i = 0; i < n; i += LANES) {
+            FloatVector e = exp(FloatVector.fromArray(F, x, off + i).sub(shift));
+            e.intoArray(x, off + i);
+            sum = sum.add(e);
+        }
+        return sum(sum);
     }
 
     /**

@@ -139,21 +139,17 @@ final class VectorVec {
         if (n >= LANES) {
             FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
             for (; i <= n - LANES; i += LANES) {
-                m = m.max(FloatVector.fromArray(F, x, off + i));
+                FloatVector v = FloatVector.fromArray(F, x, off + i);
+                m = m.blend(v, v.compare(VectorOperators.GT, m)); // not max(): see Simd.exp
             }
             max = m.reduceLanes(VectorOperators.MAX);
         }
         for (; i < n; i++) {
             max = Math.max(max, x[off + i]);
         }
-        FloatVector sumV = FloatVector.zero(F);
-        i = 0;
-        for (; i <= n - LANES; i += LANES) {
-            FloatVector e = Simd.exp(FloatVector.fromArray(F, x, off + i).sub(max));
-            e.intoArray(x, off + i);
-            sumV = sumV.add(e);
-        }
-        float sum = Simd.sum(sumV);
+        int whole = n / LANES * LANES;
+        float sum = Simd.expShiftedSum(x, off, whole, max);
+        i = whole;
         for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
