@@ -100,7 +100,7 @@ final class Attention implements Mixer {
         AttentionScratch s = ws.attention[kvHead];
         int group = heads / kvHeads;
         int tokens = ws.tokens;
-        int perCall = s.tokensPerCall(ws.contextLength);
+        int perCall = s.tokensPerCall(tokens, ws.contextLength);
         for (int t = 0; t < tokens; ) {
             SequenceState seq = ws.rowState[t];
             int end = t + 1;

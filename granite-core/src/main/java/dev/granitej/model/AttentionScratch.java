@@ -35,17 +35,23 @@ final class AttentionScratch {
         return (contextLength + b - 1) / b * b;
     }
 
-    /** Tokens of one sequence grouped per call at this context length. */
-    int tokensPerCall(int contextLength) {
+    /** Tokens of one sequence grouped per call in a pass of {@code tokens} rows at this context length. */
+    int tokensPerCall(int tokens, int contextLength) {
         int rows = SCORE_BUDGET / scoreStride(Math.max(contextLength, 1));
-        return Math.max(1, Math.min(MAX_TOKENS, rows / group));
+        return Math.max(1, Math.min(Math.min(MAX_TOKENS, tokens), rows / group));
     }
 
-    /** Makes the score buffer hold a full call at {@code contextLength}. */
-    void ensure(int contextLength) {
-        int need = tokensPerCall(contextLength) * group * scoreStride(contextLength);
-        if (scores.length < need) {
-            scores = new float[Math.max(need, Math.min(2 * scores.length, SCORE_BUDGET))];
+    /**
+     * Makes the score buffer hold a full call of a pass of {@code tokens} rows at {@code contextLength}. A
+     * decode step (one row) gives back what a prompt chunk grew: the buffer belongs to a session, and idle
+     * sessions should hold their state, not a prompt's scratch.
+     */
+    void ensure(int tokens, int contextLength) {
+        int need = tokensPerCall(tokens, contextLength) * group * scoreStride(contextLength);
+        // slack for a few hundred more positions, so decode does not reallocate every key block
+        int roomy = need + group * 512;
+        if (scores.length < need || (tokens == 1 && scores.length > 2 * roomy)) {
+            scores = new float[tokens == 1 ? roomy : Math.max(need, Math.min(2 * scores.length, SCORE_BUDGET))];
         }
     }
 }

@@ -120,7 +120,7 @@ final class Workspace {
             ffnAct = new float[tokens * d.ffnWidth];
         }
         for (AttentionScratch scratch : attention) {
-            scratch.ensure(contextLength);
+            scratch.ensure(tokens, contextLength);
         }
     }
 }
