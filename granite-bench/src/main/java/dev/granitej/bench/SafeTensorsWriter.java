@@ -1,15 +1,14 @@
 package dev.granitej.bench;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.granitej.io.DType;
+import dev.granitej.io.SafeTensorsHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -18,8 +17,6 @@ final class SafeTensorsWriter {
 
     /** Large writes keep the disk busy without holding a tensor in memory. */
     private static final int BUFFER_BYTES = 16 << 20;
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private SafeTensorsWriter() {
     }
@@ -37,27 +34,12 @@ final class SafeTensorsWriter {
         }
     }
 
-    /** The JSON header, padded with spaces to a multiple of 8 bytes as the reference writer does. */
+    /** The header, padded with spaces to a multiple of 8 bytes as the reference writer does. */
     static byte[] header(List<TensorPlan.Entry> entries) {
-        Map<String, Object> h = new LinkedHashMap<>();
-        h.put("__metadata__", Map.of("format", "pt"));
-        long offset = 0;
+        List<SafeTensorsHeader.Entry> tensors = new ArrayList<>();
         for (TensorPlan.Entry e : entries) {
-            long end = offset + 2 * e.elements();
-            h.put(e.name(), Map.of("dtype", "BF16", "shape", e.shape(), "data_offsets", new long[] {offset, end}));
-            offset = end;
+            tensors.add(new SafeTensorsHeader.Entry(e.name(), DType.BF16, e.shape(), 2 * e.elements()));
         }
-        String json;
-        try {
-            json = JSON.writeValueAsString(h);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot serialise safetensors header", ex);
-        }
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        int padded = (bytes.length + 7) & ~7;
-        byte[] out = new byte[padded];
-        System.arraycopy(bytes, 0, out, 0, bytes.length);
-        java.util.Arrays.fill(out, bytes.length, padded, (byte) ' ');
-        return out;
+        return SafeTensorsHeader.encode(Map.of("format", "pt"), tensors, 8);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.granitej.io.DType;
 import dev.granitej.io.SafeTensorsFile;
+import dev.granitej.io.SafeTensorsHeader;
 import dev.granitej.io.Tensor;
 import dev.granitej.kernels.WeightFormat;
 import dev.granitej.kernels.WeightMatrix;
@@ -18,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.SequencedMap;
@@ -214,37 +217,18 @@ final class QuantCacheFile {
         }
     }
 
-    /** The JSON header, padded with spaces so the data region starts at a multiple of {@link #ALIGNMENT}. */
+    /** The header: cache metadata, then each matrix as U8 {@code [rows, rowBytes]}, data 64-byte aligned. */
     private static byte[] header(WeightFormat format, String source, String crc,
                                  SequencedMap<String, WeightMatrix> matrices) {
-        Map<String, Object> h = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(KEY_VERSION, VERSION);
         meta.put(KEY_FORMAT, format.name());
         meta.put(KEY_SOURCE, source);
         meta.put(KEY_CRC, crc);
-        h.put("__metadata__", meta);
-        long offset = 0;
-        for (Map.Entry<String, WeightMatrix> e : matrices.entrySet()) {
-            WeightMatrix m = e.getValue();
-            long end = offset + m.byteSize();
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("dtype", DType.U8.name());
-            entry.put("shape", new long[] {m.rows(), m.byteSize() / m.rows()});
-            entry.put("data_offsets", new long[] {offset, end});
-            h.put(e.getKey(), entry);
-            offset = end;
-        }
-        byte[] json;
-        try {
-            json = JSON.writeValueAsBytes(h);
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException("cannot serialise the cache header", ex);
-        }
-        int padded = Math.toIntExact((8 + json.length + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT - 8);
-        byte[] out = Arrays.copyOf(json, padded);
-        Arrays.fill(out, json.length, padded, (byte) ' ');
-        return out;
+        List<SafeTensorsHeader.Entry> entries = new ArrayList<>();
+        matrices.forEach((name, m) -> entries.add(new SafeTensorsHeader.Entry(name, DType.U8,
+                new long[] {m.rows(), m.byteSize() / m.rows()}, m.byteSize())));
+        return SafeTensorsHeader.encode(meta, entries, ALIGNMENT);
     }
 
     /** CRC-32C of the segments' bytes, one after the other, as 8 hex digits. */
