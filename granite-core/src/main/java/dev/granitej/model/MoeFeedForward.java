@@ -102,9 +102,11 @@ final class MoeFeedForward implements FeedForward {
         pool.forRange(0, topK + 1, 1, (from, to) -> {
             for (int j = from; j < to; j++) {
                 if (j == topK) {
-                    shared.forwardOneToken(in, ws.ffnHidden, ws.ffnAct, ws.sharedOut);
+                    shared.forwardOneToken(in, ws.ffnHidden, ws.sharedOut);
                 } else {
-                    runExpert(ws.topExperts[j], in, ws.slotHidden[j], ws.slotOut[j]);
+                    int e = ws.topExperts[j];
+                    SwiGluMlp.oneToken(expertIn[e].weight(), expertOut[e].weight(), hidden, width, in,
+                            ws.slotHidden[j], ws.slotOut[j]);
                 }
             }
         });
@@ -113,13 +115,6 @@ final class MoeFeedForward implements FeedForward {
             Vec.axpy(out, 0, ws.topWeights[j], ws.slotOut[j], 0, hidden);
         }
         Vec.add(out, 0, ws.sharedOut, 0, hidden);
-    }
-
-    /** Expert {@code e} on one token, on the calling thread: {@code y = W_out·swiglu(W_in·x)}. */
-    private void runExpert(int e, float[] x, float[] h, float[] y) {
-        expertIn[e].weight().matmulExact(x, hidden, h, 2 * width, 1, 0, 2 * width);
-        Vec.swiglu(h, 0, h, 0, h, width, width);
-        expertOut[e].weight().matmulExact(h, 2 * width, y, hidden, 1, 0, hidden);
     }
 
     /**

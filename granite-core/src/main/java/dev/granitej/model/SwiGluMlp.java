@@ -1,6 +1,7 @@
 package dev.granitej.model;
 
 import dev.granitej.kernels.Vec;
+import dev.granitej.kernels.WeightMatrix;
 
 /**
  * A SwiGLU MLP whose {@code input_linear} stacks the gate (first half of the rows) over the up projection:
@@ -38,12 +39,19 @@ final class SwiGluMlp implements FeedForward {
 
     /**
      * One token on the calling thread (for callers that already run it as one of several parallel tasks), with
-     * caller scratch {@code h} ({@code 2·width}) and {@code act} ({@code width}); the same products as
-     * {@link #forward} for one token.
+     * caller scratch {@code h} ({@code 2·width}); the same products as {@link #forward} for one token.
      */
-    void forwardOneToken(float[] in, float[] h, float[] act, float[] out) {
-        input.weight().matmulExact(in, hidden, h, 2 * width, 1, 0, 2 * width);
-        Vec.swiglu(act, 0, h, 0, h, width, width);
-        output.weight().matmulExact(act, width, out, hidden, 1, 0, hidden);
+    void forwardOneToken(float[] in, float[] h, float[] out) {
+        oneToken(input.weight(), output.weight(), hidden, width, in, h, out);
+    }
+
+    /**
+     * {@code y = W_out·swiglu(W_in·x)} for one token on the calling thread, gate in the first half of
+     * {@code W_in}'s rows; the activation overwrites the gate in {@code h}. Also the MoE experts' product.
+     */
+    static void oneToken(WeightMatrix in, WeightMatrix out, int hidden, int width, float[] x, float[] h, float[] y) {
+        in.matmulExact(x, hidden, h, 2 * width, 1, 0, 2 * width);
+        Vec.swiglu(h, 0, h, 0, h, width, width);
+        out.matmulExact(h, 2 * width, y, hidden, 1, 0, hidden);
     }
 }
