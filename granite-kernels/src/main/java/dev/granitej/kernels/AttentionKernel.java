@@ -3,40 +3,17 @@ package dev.granitej.kernels;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * One query head attending to {@code len} cached positions of one KV head:
- * {@code out = Σ_j softmax_j(scale·q·k_j)·v_j}. Keys and values are rows of a cache with
- * {@code stride} floats between positions, this head's slice starting at {@code kvOff}.
+ * Query heads attending to the cached positions of one KV head: {@code out = Σ_j softmax_j(scale·q·k_j)·v_j}.
+ * Keys are in the blocked layout of {@link #KEY_BLOCK}; values are rows of {@code valueStride} floats per
+ * position, this head's slice at {@code valueOff}.
  */
 public final class AttentionKernel {
 
     private AttentionKernel() {
     }
 
-    /** Writes {@code out[outOff .. outOff+headDim)}; {@code scores} (at least {@code len}) is caller scratch. */
-    public static void attend(float[] q, int qOff, float[] keys, float[] values, int kvOff, int stride, int len,
-                              int headDim, float scale, float[] scores, float[] out, int outOff) {
-        if (Kernels.VECTOR) {
-            attendVector(q, qOff, keys, values, kvOff, stride, len, headDim, scale, scores, out, outOff);
-        } else {
-            attendScalar(q, qOff, keys, values, kvOff, stride, len, headDim, scale, scores, out, outOff);
-        }
-    }
-
-    /** The Vector API kernel: the same three passes with vectorised dot, softmax and axpy. */
-    static void attendVector(float[] q, int qOff, float[] keys, float[] values, int kvOff, int stride, int len,
-                             int headDim, float scale, float[] scores, float[] out, int outOff) {
-        for (int j = 0; j < len; j++) {
-            scores[j] = VectorVec.dot(q, qOff, keys, j * stride + kvOff, headDim) * scale;
-        }
-        VectorVec.softmax(scores, 0, len);
-        java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
-        for (int j = 0; j < len; j++) {
-            VectorVec.axpy(out, outOff, scores[j], values, j * stride + kvOff, headDim);
-        }
-    }
-
     /**
-     * Positions per key block of {@link #attendBlocked}: one vector of floats. A key cache in blocked layout holds,
+     * Positions per key block: one vector of floats. A key cache in blocked layout holds,
      * for each block of this many positions and each KV head, the keys dimension-major:
      * {@code keys[((block·kvHeads + head)·headDim + d)·KEY_BLOCK + lane]} is dimension d of position
      * {@code block·KEY_BLOCK + lane}. Blocks are appended at the end, so the cache grows by copying a prefix.
@@ -49,50 +26,18 @@ public final class AttentionKernel {
     }
 
     /**
-     * {@link #attend} over keys in the blocked layout (see {@link #KEY_BLOCK}): the scores of a whole block of
-     * positions come from {@code headDim} vector FMAs, with no horizontal sum per position, which is what makes
-     * long contexts cheap. Every position is computed alike (fused multiply-add over d in order, then times
-     * {@code scale}), in the vector kernel and in its scalar twin, so the two agree bit for bit on the scores.
-     * {@code scores} must hold {@code len} rounded up to a whole block; values are rows of {@code valueStride}
-     * floats with this head's slice at {@code valueOff}.
-     */
-    public static void attendBlocked(float[] q, int qOff, float[] keys, int kvHeads, int head, float[] values,
-                                     int valueStride, int valueOff, int len, int headDim, float scale,
-                                     float[] scores, float[] out, int outOff) {
-        int blocks = (len + KEY_BLOCK - 1) / KEY_BLOCK;
-        if (Kernels.VECTOR) {
-            for (int b = 0; b < blocks; b++) {
-                int base = (b * kvHeads + head) * headDim * KEY_BLOCK;
-                FloatVector acc = FloatVector.zero(Simd.F);
-                for (int d = 0; d < headDim; d++) {
-                    acc = FloatVector.fromArray(Simd.F, keys, base + d * KEY_BLOCK)
-                            .fma(FloatVector.broadcast(Simd.F, q[qOff + d]), acc);
-                }
-                acc.mul(scale).intoArray(scores, b * KEY_BLOCK);
-            }
-            VectorVec.softmax(scores, 0, len);
-            java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
-            for (int j = 0; j < len; j++) {
-                VectorVec.axpy(out, outOff, scores[j], values, j * valueStride + valueOff, headDim);
-            }
-        } else {
-            attendBlockedScalar(q, qOff, keys, kvHeads, head, values, valueStride, valueOff, len, headDim, scale,
-                    scores, out, outOff);
-        }
-    }
-
-    /**
      * Positions per tile of the value pass of {@link #attendRows}: the values of a tile stay in cache while every
      * row of the call accumulates them.
      */
     private static final int VALUE_TILE = 256;
 
     /**
-     * {@link #attendBlocked} for {@code n} query rows that share one KV head (the query heads of a group, and in
-     * a prompt several tokens): row {@code r} has its query at {@code qOffs[r]}, sees the first {@code lens[r]}
-     * positions and writes {@code out[outOffs[r] .. + headDim)}. Each key block and value row is read from memory
-     * once for all rows instead of once per row, which is what grouped-query attention over a long context is
-     * bound by. Every row gets bit for bit what {@code attendBlocked} gives it alone.
+     * {@code n} query rows that share one KV head (the query heads of a group, and in a prompt several tokens):
+     * row {@code r} has its query at {@code qOffs[r]}, sees the first {@code lens[r]} positions and writes
+     * {@code out[outOffs[r] .. + headDim)}. Each key block and value row is read from memory once for all rows
+     * instead of once per row, which is what grouped-query attention over a long context is bound by. Every row
+     * gets bit for bit what it gets in a call of its own: scores by {@code headDim} fused multiply-adds per key
+     * block (no horizontal sum per position), softmax, then values accumulated in position order.
      * {@code scores} holds row r's scores at {@code r·scoreStride}; {@code scoreStride} must be at least the
      * longest {@code lens[r]} rounded up to a whole block.
      */
@@ -258,7 +203,10 @@ public final class AttentionKernel {
         }
     }
 
-    /** The scalar twin of {@link #attendBlocked}. */
+    /**
+     * The scalar twin of {@link #attendRows} for one row (the same fused multiply-add order for the scores, so
+     * the two agree bit for bit on them); {@code scores} holds at least {@code len} floats.
+     */
     public static void attendBlockedScalar(float[] q, int qOff, float[] keys, int kvHeads, int head, float[] values,
                                            int valueStride, int valueOff, int len, int headDim, float scale,
                                            float[] scores, float[] out, int outOff) {
@@ -274,19 +222,6 @@ public final class AttentionKernel {
         java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
         for (int j = 0; j < len; j++) {
             ScalarVec.axpy(out, outOff, scores[j], values, j * valueStride + valueOff, headDim);
-        }
-    }
-
-    /** The scalar twin of {@link #attend}. */
-    public static void attendScalar(float[] q, int qOff, float[] keys, float[] values, int kvOff, int stride,
-                                    int len, int headDim, float scale, float[] scores, float[] out, int outOff) {
-        for (int j = 0; j < len; j++) {
-            scores[j] = ScalarVec.dot(q, qOff, keys, j * stride + kvOff, headDim) * scale;
-        }
-        ScalarVec.softmax(scores, 0, len);
-        java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
-        for (int j = 0; j < len; j++) {
-            ScalarVec.axpy(out, outOff, scores[j], values, j * stride + kvOff, headDim);
         }
     }
 }

@@ -6,8 +6,61 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** Attention over a blocked key cache equals attention over plain key rows; vector equals scalar. */
+/**
+ * Attention over a blocked key cache equals attention over plain key rows; vector equals scalar; rows attending
+ * together get exactly what each gets alone.
+ */
 class BlockedAttentionTest {
+
+    /** {@code keys} (rows of {@code stride} floats, head h at {@code h·headDim}) in the blocked layout. */
+    static float[] blocked(float[] keys, int len, int kvHeads, int headDim, int stride) {
+        int blocks = (len + AttentionKernel.KEY_BLOCK - 1) / AttentionKernel.KEY_BLOCK;
+        float[] out = new float[blocks * AttentionKernel.KEY_BLOCK * kvHeads * headDim];
+        for (int p = 0; p < len; p++) {
+            for (int h = 0; h < kvHeads; h++) {
+                int base = AttentionKernel.blockedKeyIndex(p, h, kvHeads, headDim);
+                for (int d = 0; d < headDim; d++) {
+                    out[base + d * AttentionKernel.KEY_BLOCK] = keys[p * stride + h * headDim + d];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One row alone through the production kernel. */
+    static void alone(float[] q, int qOff, float[] keys, int kvHeads, int head, float[] values, int valueStride,
+                      int valueOff, int len, int headDim, float scale, float[] out, int outOff) {
+        int stride = (len + AttentionKernel.KEY_BLOCK - 1) / AttentionKernel.KEY_BLOCK * AttentionKernel.KEY_BLOCK;
+        AttentionKernel.attendRows(q, new int[] {qOff}, new int[] {len}, new int[] {outOff}, 1, keys, kvHeads, head,
+                values, valueStride, valueOff, headDim, scale, new float[stride], stride, out);
+    }
+
+    /** The textbook reference over plain key rows, in double precision. */
+    private static void plain(float[] q, float[] keys, float[] values, int kvOff, int stride, int len, int headDim,
+                              float scale, float[] out) {
+        double[] p = new double[len];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < len; j++) {
+            double s = 0;
+            for (int d = 0; d < headDim; d++) {
+                s += (double) q[d] * keys[j * stride + kvOff + d];
+            }
+            p[j] = s * scale;
+            max = Math.max(max, p[j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < len; j++) {
+            p[j] = Math.exp(p[j] - max);
+            sum += p[j];
+        }
+        for (int d = 0; d < headDim; d++) {
+            double o = 0;
+            for (int j = 0; j < len; j++) {
+                o += p[j] / sum * values[j * stride + kvOff + d];
+            }
+            out[d] = (float) o;
+        }
+    }
 
     @Test
     void blockedLayoutGivesTheSameAttention() {
@@ -16,31 +69,20 @@ class BlockedAttentionTest {
         int headDim = 24;
         int stride = kvHeads * headDim;
         for (int len : new int[] {1, 5, AttentionKernel.KEY_BLOCK, AttentionKernel.KEY_BLOCK + 1, 100}) {
-            int blocks = (len + AttentionKernel.KEY_BLOCK - 1) / AttentionKernel.KEY_BLOCK;
             float[] keys = Matrices.gaussian(len * stride, random);
             float[] values = Matrices.gaussian(len * stride, random);
-            float[] blocked = new float[blocks * AttentionKernel.KEY_BLOCK * stride];
-            for (int p = 0; p < len; p++) {
-                for (int h = 0; h < kvHeads; h++) {
-                    int base = AttentionKernel.blockedKeyIndex(p, h, kvHeads, headDim);
-                    for (int d = 0; d < headDim; d++) {
-                        blocked[base + d * AttentionKernel.KEY_BLOCK] = keys[p * stride + h * headDim + d];
-                    }
-                }
-            }
+            float[] blockedKeys = blocked(keys, len, kvHeads, headDim, stride);
             float[] q = Matrices.gaussian(headDim, random);
             for (int h = 0; h < kvHeads; h++) {
-                float[] plain = new float[headDim];
+                float[] reference = new float[headDim];
                 float[] vec = new float[headDim];
                 float[] scal = new float[headDim];
-                AttentionKernel.attendScalar(q, 0, keys, values, h * headDim, stride, len, headDim, 0.3f,
-                        new float[len], plain, 0);
-                AttentionKernel.attendBlocked(q, 0, blocked, kvHeads, h, values, stride, h * headDim, len, headDim,
-                        0.3f, new float[blocks * AttentionKernel.KEY_BLOCK], vec, 0);
-                AttentionKernel.attendBlockedScalar(q, 0, blocked, kvHeads, h, values, stride, h * headDim, len,
+                plain(q, keys, values, h * headDim, stride, len, headDim, 0.3f, reference);
+                alone(q, 0, blockedKeys, kvHeads, h, values, stride, h * headDim, len, headDim, 0.3f, vec, 0);
+                AttentionKernel.attendBlockedScalar(q, 0, blockedKeys, kvHeads, h, values, stride, h * headDim, len,
                         headDim, 0.3f, new float[len], scal, 0);
                 for (int d = 0; d < headDim; d++) {
-                    assertEquals(plain[d], scal[d], 1e-5f, "len " + len + " head " + h);
+                    assertEquals(reference[d], scal[d], 1e-5f, "len " + len + " head " + h);
                     assertEquals(scal[d], vec[d], 1e-5f, "len " + len + " head " + h);
                     assertTrue(Float.isFinite(vec[d]));
                 }
@@ -75,11 +117,11 @@ class BlockedAttentionTest {
                     AttentionKernel.attendRows(q, qOffs, lens, outOffs, n, keys, kvHeads, h, values, stride,
                             h * headDim, headDim, 0.2f, new float[n * scoreStride], scoreStride, together);
                     for (int r = 0; r < n; r++) {
-                        float[] alone = new float[headDim];
-                        AttentionKernel.attendBlocked(q, qOffs[r], keys, kvHeads, h, values, stride, h * headDim,
-                                lens[r], headDim, 0.2f, new float[scoreStride], alone, 0);
+                        float[] single = new float[headDim];
+                        alone(q, qOffs[r], keys, kvHeads, h, values, stride, h * headDim, lens[r], headDim, 0.2f,
+                                single, 0);
                         for (int d = 0; d < headDim; d++) {
-                            assertEquals(Float.floatToRawIntBits(alone[d]),
+                            assertEquals(Float.floatToRawIntBits(single[d]),
                                     Float.floatToRawIntBits(together[outOffs[r] + d]),
                                     "headDim " + headDim + " n " + n + " row " + r + " dim " + d);
                         }

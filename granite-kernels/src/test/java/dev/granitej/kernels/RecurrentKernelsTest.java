@@ -81,15 +81,16 @@ class RecurrentKernelsTest {
                 int stride = headDim * 3 + 1;
                 int kvOff = headDim + 1;
                 float[] q = Matrices.gaussian(headDim + 2, random);
-                float[] keys = Matrices.gaussian(len * stride, random);
+                float[] keys = BlockedAttentionTest.blocked(Matrices.gaussian(len * headDim, random), len, 1,
+                        headDim, headDim);
                 float[] values = Matrices.gaussian(len * stride, random);
                 float[] scoresS = new float[len];
-                float[] scoresV = new float[len];
                 float[] outS = new float[headDim + 3];
                 float[] outV = new float[headDim + 3];
                 float scale = (float) (1 / Math.sqrt(headDim));
-                AttentionKernel.attendScalar(q, 2, keys, values, kvOff, stride, len, headDim, scale, scoresS, outS, 3);
-                AttentionKernel.attendVector(q, 2, keys, values, kvOff, stride, len, headDim, scale, scoresV, outV, 3);
+                AttentionKernel.attendBlockedScalar(q, 2, keys, 1, 0, values, stride, kvOff, len, headDim, scale,
+                        scoresS, outS, 3);
+                BlockedAttentionTest.alone(q, 2, keys, 1, 0, values, stride, kvOff, len, headDim, scale, outV, 3);
                 for (int i = 0; i < headDim; i++) {
                     double mag = 0;
                     for (int j = 0; j < len; j++) {
