@@ -97,7 +97,10 @@ final class Workspace {
         }
     }
 
-    /** Makes every per-token buffer hold {@code tokens} rows and the score buffer {@code contextLength} entries. */
+    /**
+     * Makes every per-token buffer hold {@code tokens} rows and the attention scratch fit a pass whose rows see
+     * at most {@code contextLength} positions.
+     */
     void ensure(int tokens, int contextLength) {
         this.tokens = tokens;
         this.contextLength = contextLength;
