@@ -1,6 +1,7 @@
 package dev.granitej.bench;
 
 import dev.granitej.model.GraniteModel;
+import dev.granitej.model.KvCacheFormat;
 import dev.granitej.model.QuantCache;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ public final class BenchCommand {
             usage: granite bench --model DIR [--format bf16|q8_0|q4_0] [--threads N[,N...]]
                                  [-p N[,N...]] [-n N[,N...]] [-r N] [-d N[,N...]] [--sessions S[,S...]]
                                  [--seed N] [--no-warmup] [--quant-cache-dir DIR | --no-quant-cache]
-                                 [--fast-batches]
+                                 [--fast-batches] [-ctk f16|f32]
               --model, -m     checkpoint directory (config.json + safetensors)
               --format        weight format (default bf16 as stored; q8_0, q4_0 quantize at load)
               --quant-cache-dir  keep q8_0/q4_0 weights in DIR for the next run (default: cached next to
@@ -45,6 +46,7 @@ public final class BenchCommand {
               --sessions      concurrent decode sessions for tgN xS (aggregate tokens/s)
               --fast-batches  batched decode with the tiled product (not batch-invariant; see
                               ModelOptions.batchInvariant)
+              -ctk, --cache-type  KV cache type (default f16, as llama-bench; f32 is the library's default)
               --seed          seed of the random token ids (default 42)
               --no-warmup     skip the untimed warm-up""";
 
@@ -75,10 +77,11 @@ public final class BenchCommand {
      * @param warmup   whether to warm up first
      * @param quantCache where quantized weights are cached
      * @param batchInvariant whether batched decode is batch-invariant (the engine's default)
+     * @param kvCache  the KV cache format
      */
     record Request(Path model, BenchFormat format, List<Integer> threads, List<Integer> prompts, List<Integer> gens,
                 int reps, List<Integer> depths, List<Integer> sessions, long seed, boolean warmup,
-                QuantCache quantCache, boolean batchInvariant) {
+                QuantCache quantCache, boolean batchInvariant, KvCacheFormat kvCache) {
 
         static Request parse(String[] a) {
             Path model = null;
@@ -92,6 +95,7 @@ public final class BenchCommand {
             long seed = 42;
             boolean warmup = true;
             boolean batchInvariant = true;
+            KvCacheFormat kvCache = KvCacheFormat.F16;
             QuantCache quantCache = QuantCache.nextToCheckpoint();
             for (int i = 0; i < a.length; i++) {
                 switch (a[i]) {
@@ -108,6 +112,7 @@ public final class BenchCommand {
                     case "--quant-cache-dir" -> quantCache = QuantCache.in(Path.of(Args.value(a, ++i, a[i - 1])));
                     case "--no-quant-cache" -> quantCache = QuantCache.off();
                     case "--fast-batches" -> batchInvariant = false;
+                    case "-ctk", "--cache-type" -> kvCache = cacheType(Args.value(a, ++i, a[i - 1]));
                     default -> throw new IllegalArgumentException("unknown option '" + a[i] + "'");
                 }
             }
@@ -124,7 +129,15 @@ public final class BenchCommand {
                 throw new IllegalArgumentException("--sessions must be at least 1");
             }
             return new Request(model, format, threads, prompts, gens, reps, depths, sessions, seed, warmup,
-                    quantCache, batchInvariant);
+                    quantCache, batchInvariant, kvCache);
+        }
+
+        private static KvCacheFormat cacheType(String name) {
+            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "f16" -> KvCacheFormat.F16;
+                case "f32" -> KvCacheFormat.F32;
+                default -> throw new IllegalArgumentException("unknown KV cache type '" + name + "' (f16 or f32)");
+            };
         }
     }
 
@@ -160,7 +173,7 @@ public final class BenchCommand {
         table.header();
         for (int threads : a.threads()) {
             BenchOptions options = new BenchOptions(a.model(), a.format(), threads, a.quantCache(),
-                    a.batchInvariant());
+                    a.batchInvariant(), a.kvCache());
             try (GraniteModel model = options.load()) {
                 runTests(a, options, model, table);
             } catch (RuntimeException e) {

@@ -4,6 +4,7 @@ import dev.granitej.io.DType;
 import dev.granitej.io.Tensor;
 import dev.granitej.kernels.WeightFormat;
 import dev.granitej.model.GraniteModel;
+import dev.granitej.model.KvCacheFormat;
 import dev.granitej.model.ModelOptions;
 import dev.granitej.model.QuantCache;
 import java.nio.file.Path;
@@ -24,26 +25,25 @@ import java.util.Objects;
  *                   its batch (the engine's default) or uses the faster tiled product ({@code --fast-batches})
  */
 public record BenchOptions(Path model, BenchFormat format, int threads, QuantCache quantCache,
-                           boolean batchInvariant) {
+                           boolean batchInvariant, KvCacheFormat kvCache) {
 
     /** Checks the values. */
     public BenchOptions {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(quantCache, "quantCache");
+        Objects.requireNonNull(kvCache, "kvCache");
         if (threads < 1) {
             throw new IllegalArgumentException("--threads must be at least 1, was " + threads);
         }
     }
 
-    /** The bench's defaults: quantized weights cached next to the checkpoint. */
+    /**
+     * The bench's defaults: quantized weights cached next to the checkpoint, batch-invariant decode, a float16 KV
+     * cache (llama-bench's default cache type, so the two engines read the same bytes of cache per step).
+     */
     public BenchOptions(Path model, BenchFormat format, int threads) {
-        this(model, format, threads, QuantCache.nextToCheckpoint(), true);
-    }
-
-    /** Batch-invariant decode, quantized weights cached as {@code quantCache} says. */
-    public BenchOptions(Path model, BenchFormat format, int threads, QuantCache quantCache) {
-        this(model, format, threads, quantCache, true);
+        this(model, format, threads, QuantCache.nextToCheckpoint(), true, KvCacheFormat.F16);
     }
 
     /**
@@ -55,7 +55,7 @@ public record BenchOptions(Path model, BenchFormat format, int threads, QuantCac
         // Weights are read into memory before timing, as llama-bench's figures were taken (no lazy mapping); this
         // holds for cached quantized weights too, so a cache changes the load time and not the figures.
         ModelOptions options = ModelOptions.defaults().withThreads(threads).withPreload(true)
-                .withQuantCache(quantCache).withBatchInvariant(batchInvariant);
+                .withQuantCache(quantCache).withBatchInvariant(batchInvariant).withKvCache(kvCache);
         options = switch (format) {
             case BF16 -> options;
             case Q8_0 -> options.withWeightFormat(WeightFormat.Q8_0);

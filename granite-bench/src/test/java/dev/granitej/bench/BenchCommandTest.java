@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import dev.granitej.kernels.WeightFormat;
+import dev.granitej.model.KvCacheFormat;
 import dev.granitej.model.QuantCache;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -89,6 +90,21 @@ class BenchCommandTest {
                 dir.toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(Files.isRegularFile(QuantCache.in(dir).fileFor(checkpoint, WeightFormat.Q8_0)));
+    }
+
+    @Test
+    void cacheTypeOption() {
+        String m = checkpoint.toString();
+        assertEquals(KvCacheFormat.F16, BenchCommand.Request.parse(new String[] {"-m", m}).kvCache(),
+                "llama-bench's default cache type");
+        assertEquals(KvCacheFormat.F32, BenchCommand.Request.parse(new String[] {"-m", m, "-ctk", "f32"}).kvCache());
+        assertEquals(KvCacheFormat.F16,
+                BenchCommand.Request.parse(new String[] {"-m", m, "--cache-type", "f16"}).kvCache());
+        Outcome bad = bench("--model", m, "-ctk", "q4_0");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("unknown KV cache type 'q4_0'"), bad.err());
+        Outcome o = bench("--model", m, "-p", "0", "-n", "4", "-r", "1", "-d", "40", "-ctk", "f32");
+        assertEquals(0, o.code(), o.err());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.granitej.api;
 
 import dev.granitej.kernels.WeightFormat;
+import dev.granitej.model.KvCacheFormat;
 import dev.granitej.model.ModelOptions;
 import dev.granitej.model.QuantCache;
 import java.util.Objects;
@@ -88,6 +89,14 @@ public record LoadOptions(int maxContext, int maxBatch, Verification verificatio
     public LoadOptions withBatchInvariant(boolean invariant) {
         return new LoadOptions(maxContext, maxBatch, verification, model.withBatchInvariant(invariant),
                 sessionMemoryLimit);
+    }
+
+    /**
+     * Stores each session's keys and values as {@code format} says: {@link KvCacheFormat#F32} (the default) or
+     * {@link KvCacheFormat#F16}, half the memory per token of context and half the reads per decode step.
+     */
+    public LoadOptions withKvCache(KvCacheFormat format) {
+        return new LoadOptions(maxContext, maxBatch, verification, model.withKvCache(format), sessionMemoryLimit);
     }
 
     /**

@@ -17,7 +17,8 @@ import java.util.List;
  * @param layers                the mixer of each layer
  * @param weightBytes           bytes of mapped weights
  * @param stateBytesPerSession  constant per-session state (Mamba conv + SSM) in bytes
- * @param kvBytesPerToken       KV-cache bytes added per token of context (attention layers only)
+ * @param kvBytesPerToken       KV-cache bytes added per token of context (attention layers only, in the
+ *                              model's {@link dev.granitej.model.KvCacheFormat})
  */
 public record ModelInfo(Path directory, String architecture, long totalParameters, long activeParameters,
                         List<LayerType> layers, long weightBytes, long stateBytesPerSession, long kvBytesPerToken) {
@@ -40,7 +41,7 @@ public record ModelInfo(Path directory, String architecture, long totalParameter
                 : ", dense SwiGLU FFN";
         long state = 4L * mamba * ((long) (c.mambaConvKernel() - 1) * c.mambaConvDim()
                 + (long) c.mambaHeads() * c.mambaHeadDim() * c.mambaStateSize());
-        long kvPerToken = 8L * attention * c.numKeyValueHeads() * c.headDim();
+        long kvPerToken = 2L * model.options().kvCache().bytes() * attention * c.numKeyValueHeads() * c.headDim();
         return new ModelInfo(directory, mixers + ffn, total, total - inactive, c.layerTypes(),
                 model.checkpoint().byteSize(), state, kvPerToken);
     }

@@ -114,12 +114,13 @@ final class Args {
     }
 
     /** The options that choose how a model loads, for the commands that take {@link #loadOptions()}. */
-    static final Set<String> LOAD_VALUED = Set.of("context", "format", "threads", "quant-cache-dir");
+    static final Set<String> LOAD_VALUED = Set.of("context", "format", "threads", "quant-cache-dir", "kv-cache");
     static final Set<String> LOAD_FLAGS = Set.of("quant-cache");
 
     /**
-     * {@code --format}, {@code --threads} and {@code --context} applied to the default load options, and the
-     * quantized-weight cache: {@code --quant-cache} next to the checkpoint, {@code --quant-cache-dir DIR} in DIR.
+     * {@code --format}, {@code --threads}, {@code --context} and {@code --kv-cache} applied to the default load
+     * options, and the quantized-weight cache: {@code --quant-cache} next to the checkpoint,
+     * {@code --quant-cache-dir DIR} in DIR.
      */
     dev.granitej.api.LoadOptions loadOptions() {
         dev.granitej.api.LoadOptions o = dev.granitej.api.LoadOptions.defaults().withMaxContext(getInt("context", 8192));
@@ -134,6 +135,12 @@ final class Args {
         if (has("threads")) {
             o = o.withThreads(getInt("threads", 1));
         }
+        String kv = get("kv-cache", "f32").toLowerCase(java.util.Locale.ROOT);
+        o = switch (kv) {
+            case "f32" -> o;
+            case "f16" -> o.withKvCache(dev.granitej.model.KvCacheFormat.F16);
+            default -> throw new UsageException(command + ": --kv-cache must be f32 or f16, was '" + kv + "'");
+        };
         if (has("quant-cache-dir")) {
             o = o.withQuantCache(dev.granitej.model.QuantCache.in(Path.of(get("quant-cache-dir", null))));
         } else if (has("quant-cache")) {

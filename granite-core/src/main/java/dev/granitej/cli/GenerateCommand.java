@@ -13,9 +13,9 @@ import java.util.StringJoiner;
 
 /**
  * {@code granite generate [--model DIR] (--prompt TEXT | --tokens IDS) [--max-tokens N] [sampling flags]
- * [--stop S]... [--ids] [--ignore-eos] [--context N] [--format F] [--threads N] [--quant-cache | --quant-cache-dir
- * DIR]}: streams the generated text to stdout and a summary to
- * stderr. With {@code --ids} the generated token ids follow, comma-separated, on the last line of stdout.
+ * [--stop S]... [--ids] [--ignore-eos] [--context N] [--format F] [--threads N] [--kv-cache f32|f16]
+ * [--quant-cache | --quant-cache-dir DIR]}: streams the generated text to stdout and a summary to stderr. With
+ * {@code --ids} the generated token ids follow, comma-separated, on the last line of stdout.
  */
 final class GenerateCommand {
 

@@ -28,7 +28,7 @@ public final class Main {
               logits        --tokens IDS --out FILE
               verify        [--public-key PEM | --certificate-chain PEM... | --identity EMAIL --issuer URL]
             common: --model DIR (default: models/granite-4.0-h-demo)
-            generate, chat: [--format bf16|q8_0|q4_0] [--threads N] [--context N]
+            generate, chat: [--format bf16|q8_0|q4_0] [--threads N] [--context N] [--kv-cache f32|f16]
                             [--quant-cache | --quant-cache-dir DIR]  (keep q8_0/q4_0 weights for the next load)""";
 
     private Main() {

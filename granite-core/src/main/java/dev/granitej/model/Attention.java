@@ -2,7 +2,6 @@ package dev.granitej.model;
 
 import dev.granitej.config.GraniteConfig;
 import dev.granitej.io.Checkpoint;
-import dev.granitej.kernels.AttentionKernel;
 import dev.granitej.kernels.Parallel;
 
 /**
@@ -119,10 +118,8 @@ final class Attention implements Mixer {
                     n++;
                 }
             }
-            KvCache cache = seq.kv(layer);
-            AttentionKernel.attendRows(ws.q, s.qOffs, s.lens, s.outOffs, n, cache.keys, kvHeads, kvHead,
-                    cache.values, kvDim, kvHead * headDim, headDim, scale, s.scores,
-                    AttentionScratch.scoreStride(maxLen), ws.context);
+            seq.kv(layer).attend(ws.q, s.qOffs, s.lens, s.outOffs, n, kvHead, scale, s.scores,
+                    AttentionScratch.scoreStride(maxLen), ws.context, s.widened);
             t = end;
         }
     }

@@ -21,9 +21,12 @@ final class AttentionScratch {
     int[] lens;
     int[] outOffs;
     float[] scores = new float[0];
+    /** Where a float16 cache's key blocks and value tiles are widened (see {@link AttentionKernel#halfScratchFloats}). */
+    final float[] widened;
 
-    AttentionScratch(int group) {
+    AttentionScratch(int group, int headDim) {
         this.group = group;
+        this.widened = new float[AttentionKernel.halfScratchFloats(headDim)];
         this.qOffs = new int[MAX_TOKENS * group];
         this.lens = new int[MAX_TOKENS * group];
         this.outOffs = new int[MAX_TOKENS * group];

@@ -169,7 +169,7 @@ public final class GraniteModel implements AutoCloseable {
         if (maxPositions <= 0) {
             throw new IllegalArgumentException("maxPositions must be positive, was " + maxPositions);
         }
-        return new SequenceState(config, maxPositions, dims);
+        return new SequenceState(config, maxPositions, dims, options.kvCache());
     }
 
     /**

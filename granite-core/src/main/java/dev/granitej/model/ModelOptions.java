@@ -22,14 +22,18 @@ import java.util.Optional;
  *                     prompt chunks use: several times the throughput with many concurrent sequences, but a
  *                     sequence's logits then depend, in their last bits, on which other sequences shared its
  *                     steps (greedy choices almost never change; seeded sampling is then not reproducible).
+ * @param kvCache      how attention layers store keys and values per sequence: {@link KvCacheFormat#F32} (the
+ *                     default, exact) or {@link KvCacheFormat#F16} (half the memory and half the reads per
+ *                     step at long contexts, as llama.cpp's default cache)
  */
 public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boolean preload, QuantCache quantCache,
-                           boolean batchInvariant) {
+                           boolean batchInvariant, KvCacheFormat kvCache) {
 
     /** Checks the values: a thread or more, a format that can be converted to at load, a cache setting. */
     public ModelOptions {
         Objects.requireNonNull(weightFormat, "weightFormat");
         Objects.requireNonNull(quantCache, "quantCache");
+        Objects.requireNonNull(kvCache, "kvCache");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, was " + threads);
         }
@@ -43,35 +47,40 @@ public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boo
 
     /**
      * Weights as stored, mapped lazily; one thread per available processor; no quantized-weight cache;
-     * batch-invariant decode.
+     * batch-invariant decode; an fp32 KV cache.
      */
     public static ModelOptions defaults() {
         return new ModelOptions(Optional.empty(), Runtime.getRuntime().availableProcessors(), false,
-                QuantCache.off(), true);
+                QuantCache.off(), true, KvCacheFormat.F32);
     }
 
     /** Converts linear-layer weights at load to {@code format} ({@code Q8_0}, {@code Q4_0}); null: as stored. */
     public ModelOptions withWeightFormat(WeightFormat format) {
-        return new ModelOptions(Optional.ofNullable(format), threads, preload, quantCache, batchInvariant);
+        return new ModelOptions(Optional.ofNullable(format), threads, preload, quantCache, batchInvariant, kvCache);
     }
 
     /** Threads that share each matrix product (the caller's included). */
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(weightFormat, n, preload, quantCache, batchInvariant);
+        return new ModelOptions(weightFormat, n, preload, quantCache, batchInvariant, kvCache);
     }
 
     /** Read the checkpoint (or the quantized-weight cache) into memory at load instead of mapping it. */
     public ModelOptions withPreload(boolean p) {
-        return new ModelOptions(weightFormat, threads, p, quantCache, batchInvariant);
+        return new ModelOptions(weightFormat, threads, p, quantCache, batchInvariant, kvCache);
     }
 
     /** Caches weights quantized at load as {@code cache} says ({@link QuantCache#off()} for none). */
     public ModelOptions withQuantCache(QuantCache cache) {
-        return new ModelOptions(weightFormat, threads, preload, cache, batchInvariant);
+        return new ModelOptions(weightFormat, threads, preload, cache, batchInvariant, kvCache);
     }
 
     /** Whether batched decode keeps every sequence's result independent of its batch (see the record doc). */
     public ModelOptions withBatchInvariant(boolean invariant) {
-        return new ModelOptions(weightFormat, threads, preload, quantCache, invariant);
+        return new ModelOptions(weightFormat, threads, preload, quantCache, invariant, kvCache);
+    }
+
+    /** Stores keys and values as {@code format} says ({@link KvCacheFormat}). */
+    public ModelOptions withKvCache(KvCacheFormat format) {
+        return new ModelOptions(weightFormat, threads, preload, quantCache, batchInvariant, format);
     }
 }

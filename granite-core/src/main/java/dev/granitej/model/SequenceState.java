@@ -17,7 +17,7 @@ public final class SequenceState {
     final Workspace workspace;
     int position;
 
-    SequenceState(GraniteConfig c, int maxPositions, Workspace.Dims dims) {
+    SequenceState(GraniteConfig c, int maxPositions, Workspace.Dims dims, KvCacheFormat kvFormat) {
         this.maxPositions = maxPositions;
         int layers = c.numLayers();
         this.mamba = new MambaState[layers];
@@ -27,7 +27,7 @@ public final class SequenceState {
                 mamba[i] = new MambaState((c.mambaConvKernel() - 1) * c.mambaConvDim(),
                         c.mambaHeads() * c.mambaHeadDim() * c.mambaStateSize());
             } else {
-                kv[i] = new KvCache(c.numKeyValueHeads(), c.headDim(), maxPositions);
+                kv[i] = new KvCache(c.numKeyValueHeads(), c.headDim(), maxPositions, kvFormat);
             }
         }
         this.workspace = new Workspace(dims);

@@ -74,7 +74,7 @@ final class Workspace {
         int kvHeads = d.heads == 0 ? 0 : d.kvDim / (d.qDim / d.heads);
         this.attention = new AttentionScratch[kvHeads];
         for (int h = 0; h < kvHeads; h++) {
-            attention[h] = new AttentionScratch(d.heads / kvHeads);
+            attention[h] = new AttentionScratch(d.heads / kvHeads, d.qDim / d.heads);
         }
     }
 

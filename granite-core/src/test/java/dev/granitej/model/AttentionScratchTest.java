@@ -10,7 +10,7 @@ class AttentionScratchTest {
 
     @Test
     void promptChunksGroupTokensWithinTheBudgetAndDecodeGivesTheRoomBack() {
-        AttentionScratch s = new AttentionScratch(3);
+        AttentionScratch s = new AttentionScratch(3, 64);
         int context = 8192;
         int perCall = s.tokensPerCall(256, context);
         assertTrue(perCall > 1 && perCall <= AttentionScratch.MAX_TOKENS, "tokens per call " + perCall);

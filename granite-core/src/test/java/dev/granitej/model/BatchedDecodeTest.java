@@ -41,7 +41,18 @@ class BatchedDecodeTest {
     @ParameterizedTest
     @MethodSource("checkpoints")
     void batchEqualsAlone(String name) {
-        try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
+        assertBatchEqualsAlone(name, KvCacheFormat.F32);
+    }
+
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void batchEqualsAloneWithHalfKvCache(String name) {
+        assertBatchEqualsAlone(name, KvCacheFormat.F16);
+    }
+
+    private static void assertBatchEqualsAlone(String name, KvCacheFormat kvCache) {
+        try (GoldenCase g = new GoldenCase(name);
+             GraniteModel model = GraniteModel.load(g.dir, ModelOptions.defaults().withKvCache(kvCache))) {
             int vocab = model.config().vocabSize();
             int n = 6; // more than one 4-token register tile of the matmul
             SequenceState[] alone = prompted(g, model, n);
@@ -54,7 +65,7 @@ class BatchedDecodeTest {
                 for (int i = 0; i < n; i++) {
                     float[] single = model.forward(alone[i], new int[] {tokens[i]});
                     assertArrayEquals(single, Arrays.copyOfRange(logits, i * vocab, (i + 1) * vocab),
-                            name + " sequence " + i + " step " + step);
+                            name + " " + kvCache + " sequence " + i + " step " + step);
                     tokens[i] = GoldenCase.argmax(single, 0, vocab);
                 }
             }

@@ -15,6 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GoldenForwardTest {
 
     static final float TOLERANCE = 2e-4f;
+    /** Logit tolerance with a float16 KV cache. */
+    static final float HALF_CACHE_TOLERANCE = 1e-3f;
 
     static String[] checkpoints() {
         return GoldenCase.CHECKPOINTS;
@@ -66,7 +68,22 @@ class GoldenForwardTest {
     @ParameterizedTest
     @MethodSource("checkpoints")
     void greedyDecodeMatchesIdsAndLogits(String name) {
-        try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
+        greedyDecodeMatches(name, KvCacheFormat.F32, TOLERANCE);
+    }
+
+    /**
+     * A float16 KV cache rounds keys and values to 11 significant bits: the same greedy ids, logits within
+     * {@link #HALF_CACHE_TOLERANCE} (on the demo model see {@link QuantizedAccuracyTest}).
+     */
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void greedyDecodeWithHalfKvCacheMatchesIds(String name) {
+        greedyDecodeMatches(name, KvCacheFormat.F16, HALF_CACHE_TOLERANCE);
+    }
+
+    private static void greedyDecodeMatches(String name, KvCacheFormat kvCache, float tolerance) {
+        try (GoldenCase g = new GoldenCase(name);
+             GraniteModel model = GraniteModel.load(g.dir, ModelOptions.defaults().withKvCache(kvCache))) {
             int vocab = model.config().vocabSize();
             float worst = 0;
             for (int p = 0; g.find("p" + p + ".input_ids").isPresent(); p++) {
@@ -79,7 +96,8 @@ class GoldenForwardTest {
                 for (int step = 0; step < expectedIds.length; step++) {
                     float diff = GoldenCase.maxAbsDiff(logits, 0, expectedLogits, step * vocab, vocab);
                     worst = Math.max(worst, diff);
-                    assertTrue(diff <= TOLERANCE, name + " p" + p + " step " + step + ": max |logit diff| " + diff);
+                    assertTrue(diff <= tolerance, name + " " + kvCache + " p" + p + " step " + step
+                            + ": max |logit diff| " + diff);
                     got[step] = GoldenCase.argmax(logits, 0, vocab);
                     assertEquals(expectedIds[step], got[step], name + " p" + p + " step " + step);
                     if (step + 1 < expectedIds.length) {
@@ -88,7 +106,8 @@ class GoldenForwardTest {
                 }
                 assertArrayEquals(expectedIds, got);
             }
-            System.out.printf("%s: greedy decode ids identical, max |gen logit - golden| = %.2e%n", name, worst);
+            System.out.printf("%s, %s KV cache: greedy decode ids identical, max |gen logit - golden| = %.2e%n", name,
+                    kvCache, worst);
         }
     }
 }

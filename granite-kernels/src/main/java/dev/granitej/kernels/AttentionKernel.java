@@ -26,6 +26,15 @@ public final class AttentionKernel {
     }
 
     /**
+     * Index of dimension 0 of position {@code pos}, KV head {@code head}, in a blocked value cache (the layout of
+     * a float16 cache's values): per block of {@link #KEY_BLOCK} positions and KV head, the positions' rows of
+     * {@code headDim} values one after another, so a tile of one head's values is widened in whole blocks.
+     */
+    public static int blockedValueIndex(int pos, int head, int kvHeads, int headDim) {
+        return ((pos / KEY_BLOCK * kvHeads + head) * KEY_BLOCK + pos % KEY_BLOCK) * headDim;
+    }
+
+    /**
      * Positions per tile of the value pass of {@link #attendRows}: the values of a tile stay in cache while every
      * row of the call accumulates them.
      */
@@ -51,36 +60,102 @@ public final class AttentionKernel {
             }
             return;
         }
+        attendVector(q, qOffs, lens, outOffs, n, keys, null, kvHeads, head, values, null, valueStride, valueOff,
+                headDim, scale, scores, scoreStride, out, null);
+    }
+
+    /**
+     * Positions per tile of the value pass over a float16 cache: the tile is widened into the caller's scratch
+     * ({@link #halfScratchFloats}), which should stay in the core's caches.
+     */
+    private static final int HALF_VALUE_TILE = 64;
+
+    /** Floats of the scratch that {@link #attendRows(float[], int[], int[], int[], int, short[], int, int, short[],
+     * int, int, int, float, float[], int, float[], float[]) attendRows} over a float16 cache widens into. */
+    public static int halfScratchFloats(int headDim) {
+        return Math.max(headDim * KEY_BLOCK, HALF_VALUE_TILE * headDim);
+    }
+
+    /**
+     * {@link #attendRows(float[], int[], int[], int[], int, float[], int, int, float[], int, int, int, float,
+     * float[], int, float[]) attendRows} over a float16 cache ({@link HalfFloats} bits; keys blocked as there,
+     * values in the blocked layout of {@link #blockedValueIndex}): each key block and tile of value rows is widened
+     * into {@code widened} ({@link #halfScratchFloats} floats) and run through the float kernel, so every row gets
+     * bit for bit what the float kernel gives on the widened cache, while memory traffic, what attention over a
+     * long context is bound by, is halved.
+     */
+    public static void attendRows(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, short[] keys,
+                                  int kvHeads, int head, short[] values, int headDim, float scale, float[] scores,
+                                  int scoreStride, float[] out, float[] widened) {
+        if (!Kernels.VECTOR) {
+            for (int r = 0; r < n; r++) {
+                attendHalfScalar(q, qOffs[r], keys, kvHeads, head, values, lens[r], headDim, scale, scores, out,
+                        outOffs[r]);
+            }
+            return;
+        }
+        attendVector(q, qOffs, lens, outOffs, n, null, keys, kvHeads, head, null, values, 0, 0, headDim, scale,
+                scores, scoreStride, out, widened);
+    }
+
+    /**
+     * Both caches' vector kernel: float keys and values are read in place; float16 ones ({@code halfKeys},
+     * {@code halfValues} non-null) are widened block by block and tile by tile into {@code widened} first.
+     */
+    private static void attendVector(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, float[] keys,
+                                     short[] halfKeys, int kvHeads, int head, float[] values, short[] halfValues,
+                                     int valueStride, int valueOff, int headDim, float scale, float[] scores,
+                                     int scoreStride, float[] out, float[] widened) {
         int maxLen = 0;
         for (int r = 0; r < n; r++) {
             maxLen = Math.max(maxLen, lens[r]);
         }
         int blocks = (maxLen + KEY_BLOCK - 1) / KEY_BLOCK;
+        int blockFloats = headDim * KEY_BLOCK;
         for (int b = 0; b < blocks; b++) {
-            int base = (b * kvHeads + head) * headDim * KEY_BLOCK;
+            int base = (b * kvHeads + head) * blockFloats;
+            float[] k = keys;
+            if (halfKeys != null) {
+                HalfFloats.widen(halfKeys, base, widened, 0, blockFloats);
+                k = widened;
+                base = 0;
+            }
             for (int r = 0; r < n; r += 4) {
-                scoreBlock(q, qOffs, lens, n, r, keys, base, headDim, scale, scores, scoreStride, b);
+                scoreBlock(q, qOffs, lens, n, r, k, base, headDim, scale, scores, scoreStride, b);
             }
         }
         for (int r = 0; r < n; r++) {
             VectorVec.softmax(scores, r * scoreStride, lens[r]);
             java.util.Arrays.fill(out, outOffs[r], outOffs[r] + headDim, 0f);
         }
-        for (int j0 = 0; j0 < maxLen; j0 += VALUE_TILE) {
-            int j1 = Math.min(maxLen, j0 + VALUE_TILE);
+        int tile = halfValues != null ? HALF_VALUE_TILE : VALUE_TILE;
+        for (int j0 = 0; j0 < maxLen; j0 += tile) {
+            int j1 = Math.min(maxLen, j0 + tile);
+            float[] v = values;
+            int vStride = valueStride;
+            int vOff = valueOff;
+            if (halfValues != null) {
+                // the tile's rows of this head, block by block: position j at (j - j0)·headDim
+                for (int b0 = j0; b0 < j1; b0 += KEY_BLOCK) {
+                    HalfFloats.widen(halfValues, blockedValueIndex(b0, head, kvHeads, headDim), widened,
+                            (b0 - j0) * headDim, Math.min(KEY_BLOCK, j1 - b0) * headDim);
+                }
+                v = widened;
+                vStride = headDim;
+                vOff = -j0 * headDim;
+            }
             int r = 0;
             for (; r + 4 <= n; r += 4) {
                 int common = Math.min(Math.min(lens[r], lens[r + 1]), Math.min(lens[r + 2], lens[r + 3]));
                 int shared = Math.max(j0, Math.min(j1, common));
-                accumulate4(values, valueStride, valueOff, headDim, scores, scoreStride, r, out, outOffs, j0,
-                        shared);
+                accumulate4(v, vStride, vOff, headDim, scores, scoreStride, r, out, outOffs, j0, shared);
                 for (int i = r; i < r + 4; i++) {
-                    accumulate1(values, valueStride, valueOff, headDim, scores, i * scoreStride, out, outOffs[i],
-                            shared, Math.min(j1, lens[i]));
+                    accumulate1(v, vStride, vOff, headDim, scores, i * scoreStride, out, outOffs[i], shared,
+                            Math.min(j1, lens[i]));
                 }
             }
             for (; r < n; r++) {
-                accumulate1(values, valueStride, valueOff, headDim, scores, r * scoreStride, out, outOffs[r], j0,
+                accumulate1(v, vStride, vOff, headDim, scores, r * scoreStride, out, outOffs[r], j0,
                         Math.min(j1, lens[r]));
             }
         }
@@ -222,6 +297,31 @@ public final class AttentionKernel {
         java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
         for (int j = 0; j < len; j++) {
             ScalarVec.axpy(out, outOff, scores[j], values, j * valueStride + valueOff, headDim);
+        }
+    }
+
+    /**
+     * {@link #attendBlockedScalar} over a float16 cache (values in the layout of {@link #blockedValueIndex}): each
+     * key and value widened as it is read.
+     */
+    public static void attendHalfScalar(float[] q, int qOff, short[] keys, int kvHeads, int head, short[] values,
+                                        int len, int headDim, float scale, float[] scores, float[] out, int outOff) {
+        for (int j = 0; j < len; j++) {
+            int base = blockedKeyIndex(j, head, kvHeads, headDim);
+            float s = 0f;
+            for (int d = 0; d < headDim; d++) {
+                s = Math.fma(Float.float16ToFloat(keys[base + d * KEY_BLOCK]), q[qOff + d], s);
+            }
+            scores[j] = s * scale;
+        }
+        ScalarVec.softmax(scores, 0, len);
+        java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+        for (int j = 0; j < len; j++) {
+            float p = scores[j];
+            int v = blockedValueIndex(j, head, kvHeads, headDim);
+            for (int i = 0; i < headDim; i++) {
+                out[outOff + i] += p * Float.float16ToFloat(values[v + i]);
+            }
         }
     }
 }

@@ -27,6 +27,26 @@ class BlockedAttentionTest {
         return out;
     }
 
+    /**
+     * {@code n} query rows of one KV head, as a prompt's causal rows: row r's query at {@code r·headDim}, seeing
+     * {@code positions - n + 1 + r} positions, every third row {@code skip} fewer (so rows end in different key
+     * blocks); outputs in reverse row order when {@code reversed}.
+     */
+    record Rows(float[] q, int[] qOffs, int[] lens, int[] outOffs) {
+        static Rows causal(int n, int headDim, int positions, int skip, boolean reversed, Random random) {
+            float[] q = Matrices.gaussian(n * headDim, random);
+            int[] qOffs = new int[n];
+            int[] lens = new int[n];
+            int[] outOffs = new int[n];
+            for (int r = 0; r < n; r++) {
+                qOffs[r] = r * headDim;
+                lens[r] = positions - n + 1 + r - (r % 3 == 2 ? skip : 0);
+                outOffs[r] = (reversed ? n - 1 - r : r) * headDim;
+            }
+            return new Rows(q, qOffs, lens, outOffs);
+        }
+    }
+
     /** One row alone through the production kernel. */
     static void alone(float[] q, int qOff, float[] keys, int kvHeads, int head, float[] values, int valueStride,
                       int valueOff, int len, int headDim, float scale, float[] out, int outOff) {
@@ -101,16 +121,11 @@ class BlockedAttentionTest {
             float[] keys = Matrices.gaussian(blocks * AttentionKernel.KEY_BLOCK * stride, random);
             float[] values = Matrices.gaussian(positions * stride, random);
             for (int n : new int[] {1, 3, 4, 7, 9}) {
-                float[] q = Matrices.gaussian(n * headDim, random);
-                int[] qOffs = new int[n];
-                int[] lens = new int[n];
-                int[] outOffs = new int[n];
-                for (int r = 0; r < n; r++) {
-                    qOffs[r] = r * headDim;
-                    // causal rows of a prompt: each row sees one position more, some rows start a new block
-                    lens[r] = positions - n + 1 + r - (r % 3 == 2 ? 40 : 0);
-                    outOffs[r] = (n - 1 - r) * headDim;
-                }
+                Rows rows = Rows.causal(n, headDim, positions, 40, true, random);
+                float[] q = rows.q();
+                int[] qOffs = rows.qOffs();
+                int[] lens = rows.lens();
+                int[] outOffs = rows.outOffs();
                 int scoreStride = blocks * AttentionKernel.KEY_BLOCK;
                 for (int h = 0; h < kvHeads; h++) {
                     float[] together = new float[n * headDim];

@@ -1,0 +1,25 @@
+package dev.granitej.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.granitej.model.KvCacheFormat;
+import org.junit.jupiter.api.Test;
+
+/** {@code --kv-cache f32|f16} of {@code generate} and {@code chat}. */
+class KvCacheOptionTest {
+
+    private static KvCacheFormat parse(String... argv) {
+        return new Args("generate", argv, 0, Args.LOAD_VALUED, Args.LOAD_FLAGS).loadOptions().model().kvCache();
+    }
+
+    @Test
+    void flagChoosesTheCacheFormat() {
+        assertEquals(KvCacheFormat.F32, parse());
+        assertEquals(KvCacheFormat.F32, parse("--kv-cache", "f32"));
+        assertEquals(KvCacheFormat.F16, parse("--kv-cache", "F16"));
+        UsageException e = assertThrows(UsageException.class, () -> parse("--kv-cache", "q8_0"));
+        assertTrue(e.getMessage().contains("--kv-cache must be f32 or f16"), e.getMessage());
+    }
+}
