@@ -18,17 +18,22 @@ import jdk.incubator.vector.FloatVector;
 final class PanelMatmul {
 
     /** Weight rows per panel. */
-    static final int ROWS = 4;
-    /** Tokens per register tile: 4 rows × 4 tokens = 16 accumulators, plus 4 weight vectors and 1 activation. */
+    static final int ROWS = 6;
+    /**
+     * Tokens per register tile: 6 rows × 4 tokens = 24 accumulators, plus the 4 tokens' activations and one weight
+     * vector: 29 of AVX-512's 32 registers. Six rows rather than four: per fused multiply-add the tile then loads
+     * a sixth of an activation vector (which streams from L2, the panel staying in L1) instead of a quarter,
+     * about 1.2× the throughput of a 4 × 4 tile on this machine.
+     */
     static final int TOKENS = 4;
-    /** Floats of the scratch {@link #tile} stores its accumulators in. */
-    static final int SUMS = ROWS * TOKENS * LANES;
+    /** Floats of the scratch {@link #tile} stores its accumulators and their sums in (see {@link Simd#sumEach}). */
+    static final int SUMS = ROWS * TOKENS * (LANES + 1);
 
     private PanelMatmul() {
     }
 
     /**
-     * For the four panel rows and tokens {@code t = 0..3} (token t's activations at {@code xOff + t·xStride})
+     * For the six panel rows and tokens {@code t = 0..3} (token t's activations at {@code xOff + t·xStride})
      * writes {@code y[yOff + t·yStride + k] = panel_k·x_t}. {@code sums} is scratch of {@link #SUMS} floats.
      */
     static void tile(float[] p, int cols, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
@@ -36,6 +41,8 @@ final class PanelMatmul {
         int p1 = cols;
         int p2 = 2 * cols;
         int p3 = 3 * cols;
+        int p4 = 4 * cols;
+        int p5 = 5 * cols;
         int x1 = xOff + xStride;
         int x2 = x1 + xStride;
         int x3 = x2 + xStride;
@@ -43,35 +50,48 @@ final class PanelMatmul {
         FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
         FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
         FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        FloatVector a40 = a00, a41 = a00, a42 = a00, a43 = a00;
+        FloatVector a50 = a00, a51 = a00, a52 = a00, a53 = a00;
         int i = 0;
         for (; i <= cols - LANES; i += LANES) {
-            FloatVector w0 = FloatVector.fromArray(F, p, i);
-            FloatVector w1 = FloatVector.fromArray(F, p, p1 + i);
-            FloatVector w2 = FloatVector.fromArray(F, p, p2 + i);
-            FloatVector w3 = FloatVector.fromArray(F, p, p3 + i);
-            FloatVector v = FloatVector.fromArray(F, x, xOff + i);
-            a00 = w0.fma(v, a00);
-            a10 = w1.fma(v, a10);
-            a20 = w2.fma(v, a20);
-            a30 = w3.fma(v, a30);
-            v = FloatVector.fromArray(F, x, x1 + i);
-            a01 = w0.fma(v, a01);
-            a11 = w1.fma(v, a11);
-            a21 = w2.fma(v, a21);
-            a31 = w3.fma(v, a31);
-            v = FloatVector.fromArray(F, x, x2 + i);
-            a02 = w0.fma(v, a02);
-            a12 = w1.fma(v, a12);
-            a22 = w2.fma(v, a22);
-            a32 = w3.fma(v, a32);
-            v = FloatVector.fromArray(F, x, x3 + i);
-            a03 = w0.fma(v, a03);
-            a13 = w1.fma(v, a13);
-            a23 = w2.fma(v, a23);
-            a33 = w3.fma(v, a33);
+            FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector v1 = FloatVector.fromArray(F, x, x1 + i);
+            FloatVector v2 = FloatVector.fromArray(F, x, x2 + i);
+            FloatVector v3 = FloatVector.fromArray(F, x, x3 + i);
+            FloatVector w = FloatVector.fromArray(F, p, i);
+            a00 = w.fma(v0, a00);
+            a01 = w.fma(v1, a01);
+            a02 = w.fma(v2, a02);
+            a03 = w.fma(v3, a03);
+            w = FloatVector.fromArray(F, p, p1 + i);
+            a10 = w.fma(v0, a10);
+            a11 = w.fma(v1, a11);
+            a12 = w.fma(v2, a12);
+            a13 = w.fma(v3, a13);
+            w = FloatVector.fromArray(F, p, p2 + i);
+            a20 = w.fma(v0, a20);
+            a21 = w.fma(v1, a21);
+            a22 = w.fma(v2, a22);
+            a23 = w.fma(v3, a23);
+            w = FloatVector.fromArray(F, p, p3 + i);
+            a30 = w.fma(v0, a30);
+            a31 = w.fma(v1, a31);
+            a32 = w.fma(v2, a32);
+            a33 = w.fma(v3, a33);
+            w = FloatVector.fromArray(F, p, p4 + i);
+            a40 = w.fma(v0, a40);
+            a41 = w.fma(v1, a41);
+            a42 = w.fma(v2, a42);
+            a43 = w.fma(v3, a43);
+            w = FloatVector.fromArray(F, p, p5 + i);
+            a50 = w.fma(v0, a50);
+            a51 = w.fma(v1, a51);
+            a52 = w.fma(v2, a52);
+            a53 = w.fma(v3, a53);
         }
         int from = i;
-        // Stored, then summed in scalar code: no vector leaves this method (see Simd.sumLanes).
+        // Stored, then summed by Simd.sumEach (no vector leaves this method; see Simd.sumLanes): accumulator
+        // 4k + t at (4k + t)·LANES, summed in a group of 16 and one of 8.
         a00.intoArray(sums, 0);
         a01.intoArray(sums, LANES);
         a02.intoArray(sums, 2 * LANES);
@@ -88,11 +108,21 @@ final class PanelMatmul {
         a31.intoArray(sums, 13 * LANES);
         a32.intoArray(sums, 14 * LANES);
         a33.intoArray(sums, 15 * LANES);
+        a40.intoArray(sums, 16 * LANES);
+        a41.intoArray(sums, 17 * LANES);
+        a42.intoArray(sums, 18 * LANES);
+        a43.intoArray(sums, 19 * LANES);
+        a50.intoArray(sums, 20 * LANES);
+        a51.intoArray(sums, 21 * LANES);
+        a52.intoArray(sums, 22 * LANES);
+        a53.intoArray(sums, 23 * LANES);
+        // the last 8 first: the first 16 accumulators' sums land where they were
+        Simd.sumEach(sums, 16 * LANES, 8);
+        Simd.sumEach(sums, 0, 16);
         for (int k = 0; k < ROWS; k++) {
-            int s0 = 4 * k * LANES;
+            int s0 = k < 4 ? 16 * LANES + TOKENS * k : 24 * LANES + TOKENS * (k - 4);
             finishRow(p, k * cols, from, cols, x, xOff, xStride, y, yOff + k, yStride,
-                    Simd.sumLanes(sums, s0), Simd.sumLanes(sums, s0 + LANES), Simd.sumLanes(sums, s0 + 2 * LANES),
-                    Simd.sumLanes(sums, s0 + 3 * LANES));
+                    sums[s0], sums[s0 + 1], sums[s0 + 2], sums[s0 + 3]);
         }
     }
 

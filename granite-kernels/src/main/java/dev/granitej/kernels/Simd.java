@@ -3,6 +3,7 @@ package dev.granitej.kernels;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
@@ -132,6 +133,82 @@ final class Simd {
             }
         }
         return a[off];
+    }
+
+    /** Lanes {@code i} with {@code (i / h)} odd: where the second of two combined accumulators goes. */
+    private static final VectorMask<Float> ODD8 = odd(8);
+    private static final VectorMask<Float> ODD4 = odd(4);
+    private static final VectorMask<Float> ODD2 = odd(2);
+    private static final VectorMask<Float> ODD1 = odd(1);
+
+    private static VectorMask<Float> odd(int h) {
+        boolean[] bits = new boolean[LANES];
+        for (int i = 0; i < LANES; i++) {
+            bits[i] = (i / h) % 2 == 1;
+        }
+        return VectorMask.fromArray(F, bits, 0);
+    }
+
+    /**
+     * Sums each of {@code count} accumulators ({@code LANES} floats each, accumulator k at {@code a[off + k·LANES]},
+     * count a power of two up to 16) and writes sum k to {@code a[off + count·LANES + k]}: bit for bit
+     * {@link #sumLanes} of each, at a fraction of its cost. The pairwise tree of {@link #sum} is run on all
+     * accumulators at once: at each level two accumulators' vectors become one, the first's partial sums in the
+     * even groups of lanes and the second's in the odd ones, so every sum sees the same additions in the same
+     * order. {@code a} must hold {@code off + count·(LANES + 1)} floats; the accumulators are overwritten.
+     */
+    static void sumEach(float[] a, int off, int count) {
+        int n = count;
+        if (LANES > 8) {
+            n = sumLevel(a, off, n, SWAP8, ODD8);
+        }
+        if (LANES > 4) {
+            n = sumLevel(a, off, n, SWAP4, ODD4);
+        }
+        if (LANES > 2) {
+            n = sumLevel(a, off, n, SWAP2, ODD2);
+        }
+        if (LANES > 1) {
+            sumLevel(a, off, n, SWAP1, ODD1);
+        }
+        for (int k = 0; k < count; k++) {
+            a[off + count * LANES + k] = a[off + SUM_LANE[Integer.numberOfTrailingZeros(count)][k]];
+        }
+    }
+
+    /** One level of {@link #sumEach}: {@code n} vectors into {@code ceil(n/2)}, in place; returns the new count. */
+    private static int sumLevel(float[] a, int off, int n, VectorShuffle<Float> swap, VectorMask<Float> odd) {
+        for (int j = 0; 2 * j < n; j++) {
+            FloatVector u = FloatVector.fromArray(F, a, off + 2 * j * LANES);
+            FloatVector v = 2 * j + 1 < n ? FloatVector.fromArray(F, a, off + (2 * j + 1) * LANES)
+                    : FloatVector.zero(F);
+            u.blend(v.rearrange(swap), odd).add(u.rearrange(swap).blend(v, odd)).intoArray(a, off + j * LANES);
+        }
+        return (n + 1) / 2;
+    }
+
+    /** {@code SUM_LANE[log2 count][k]}: the float of {@code a} where {@link #sumEach} leaves accumulator k's sum. */
+    private static final int[][] SUM_LANE = sumLanesTable();
+
+    private static int[][] sumLanesTable() {
+        int[][] table = new int[5][];
+        for (int log = 0; log < 5; log++) {
+            int count = 1 << log;
+            table[log] = new int[count];
+            for (int k = 0; k < count; k++) {
+                // follow accumulator k: vector v, lanes [off, off + width)
+                int v = k;
+                int off = 0;
+                for (int h = LANES / 2; h >= 1; h /= 2) {
+                    if (v % 2 == 1) {
+                        off += h;
+                    }
+                    v /= 2;
+                }
+                table[log][k] = v * LANES + off;
+            }
+        }
+        return table;
     }
 
     private Simd() {

@@ -140,10 +140,10 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     abstract float dotVector(int row, float[] x, int xOff);
 
     /**
-     * Floats of the scratch that {@link #dotVector4} and {@link #tile} store their accumulators in before summing
-     * them with {@link Simd#sumLanes} (eight vectors at most).
+     * Floats of the scratch that {@link #dotVector4} and {@link #tile} store their accumulators (eight vectors at
+     * most) and then their sums in (see {@link Simd#sumEach}).
      */
-    static final int SUMS = 8 * Simd.LANES;
+    static final int SUMS = 8 * (Simd.LANES + 1);
 
     /**
      * Four tokens against one row, each result bit-identical to {@link #dotVector} for that token: the same
@@ -359,14 +359,16 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     final void finishTile(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
                           float[] sums) {
-        float s00 = Simd.sumLanes(sums, 0);
-        float s01 = Simd.sumLanes(sums, Simd.LANES);
-        float s02 = Simd.sumLanes(sums, 2 * Simd.LANES);
-        float s03 = Simd.sumLanes(sums, 3 * Simd.LANES);
-        float s10 = Simd.sumLanes(sums, 4 * Simd.LANES);
-        float s11 = Simd.sumLanes(sums, 5 * Simd.LANES);
-        float s12 = Simd.sumLanes(sums, 6 * Simd.LANES);
-        float s13 = Simd.sumLanes(sums, 7 * Simd.LANES);
+        Simd.sumEach(sums, 0, 8);
+        int at = 8 * Simd.LANES;
+        float s00 = sums[at];
+        float s01 = sums[at + 1];
+        float s02 = sums[at + 2];
+        float s03 = sums[at + 3];
+        float s10 = sums[at + 4];
+        float s11 = sums[at + 5];
+        float s12 = sums[at + 6];
+        float s13 = sums[at + 7];
         for (int i = from; i < cols; i++) {
             float w0 = get(row, i);
             float w1 = get(row + 1, i);

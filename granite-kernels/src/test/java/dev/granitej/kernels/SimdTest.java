@@ -74,4 +74,29 @@ class SimdTest {
             assertEquals(Float.floatToRawIntBits(vector), Float.floatToRawIntBits(Simd.sumLanes(copy, Simd.LANES)));
         }
     }
+
+    @Test
+    void sumEachIsSumLanesOfEveryAccumulator() {
+        java.util.Random random = new java.util.Random(9);
+        for (int count = 1; count <= 16; count *= 2) {
+            for (int round = 0; round < 50; round++) {
+                int off = round % 3;
+                float[] a = new float[off + count * (Simd.LANES + 1)];
+                for (int i = off; i < off + count * Simd.LANES; i++) {
+                    // wide exponents, so a different order of additions would show in the bits
+                    a[i] = (float) (random.nextGaussian() * Math.pow(2, random.nextInt(40) - 20));
+                }
+                float[] expected = new float[count];
+                for (int k = 0; k < count; k++) {
+                    float[] copy = java.util.Arrays.copyOfRange(a, off + k * Simd.LANES, off + (k + 1) * Simd.LANES);
+                    expected[k] = Simd.sumLanes(copy, 0);
+                }
+                Simd.sumEach(a, off, count);
+                for (int k = 0; k < count; k++) {
+                    assertEquals(Float.floatToRawIntBits(expected[k]),
+                            Float.floatToRawIntBits(a[off + count * Simd.LANES + k]), "count " + count + " acc " + k);
+                }
+            }
+        }
+    }
 }
