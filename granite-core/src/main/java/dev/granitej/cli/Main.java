@@ -24,7 +24,7 @@ public final class Main {
               tokenize      --jsonl   (JSON strings in, JSON id arrays out)
               chat-template --jsonl   (JSON chat requests in, rendered prompts out)
               bench         --format bf16|q8_0|q4_0 --threads N -p 512 -n 128 [-r 3] [-d DEPTH]
-                            [--quant-cache-dir DIR | --no-quant-cache]
+                            [--quant-cache-dir DIR | --no-quant-cache] [-ctk f16|f32]
               logits        --tokens IDS --out FILE
               verify        [--public-key PEM | --certificate-chain PEM... | --identity EMAIL --issuer URL]
             common: --model DIR (default: models/granite-4.0-h-demo)
