@@ -107,27 +107,12 @@ public final class F32Matrix extends WeightMatrix {
             a20 = w.fma(FloatVector.fromArray(F, x, o2 + i), a20);
             a30 = w.fma(FloatVector.fromArray(F, x, o3 + i), a30);
         }
-        // stored, then summed by Simd.sumEach: no vector leaves this method (see Simd.sumLanes)
+        // in the order finishDot4 sums them; no vector leaves this method (see Simd.sumLanes)
         a00.add(a01).add(a02.add(a03)).intoArray(sums, 0);
         a10.add(a11).add(a12.add(a13)).intoArray(sums, Simd.LANES);
         a20.add(a21).add(a22.add(a23)).intoArray(sums, 2 * Simd.LANES);
         a30.add(a31).add(a32.add(a33)).intoArray(sums, 3 * Simd.LANES);
-        Simd.sumEach(sums, 0, 4);
-        float s0 = sums[4 * Simd.LANES];
-        float s1 = sums[4 * Simd.LANES + 1];
-        float s2 = sums[4 * Simd.LANES + 2];
-        float s3 = sums[4 * Simd.LANES + 3];
-        for (; i < cols; i++) {
-            float w = data.get(F32_LE, base + i * 4L);
-            s0 += w * x[o0 + i];
-            s1 += w * x[o1 + i];
-            s2 += w * x[o2 + i];
-            s3 += w * x[o3 + i];
-        }
-        y[yOff] = s0;
-        y[yOff + yStride] = s1;
-        y[yOff + 2 * yStride] = s2;
-        y[yOff + 3 * yStride] = s3;
+        finishDot4(row, i, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     @Override

@@ -124,16 +124,12 @@ public final class Q8Matrix extends WeightMatrix {
                 a31 = b3.fma(d, a31);
             }
         }
-        // stored, then summed by Simd.sumEach: no vector leaves this method (see Simd.sumLanes)
+        // in the order finishDot4 sums them; no vector leaves this method (see Simd.sumLanes)
         a00.add(a01).intoArray(sums, 0);
         a10.add(a11).intoArray(sums, Simd.LANES);
         a20.add(a21).intoArray(sums, 2 * Simd.LANES);
         a30.add(a31).intoArray(sums, 3 * Simd.LANES);
-        Simd.sumEach(sums, 0, 4);
-        y[yOff] = sums[4 * Simd.LANES];
-        y[yOff + yStride] = sums[4 * Simd.LANES + 1];
-        y[yOff + 2 * yStride] = sums[4 * Simd.LANES + 2];
-        y[yOff + 3 * yStride] = sums[4 * Simd.LANES + 3];
+        finishDot4(row, cols, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     /**

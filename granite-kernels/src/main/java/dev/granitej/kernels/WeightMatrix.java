@@ -353,45 +353,48 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
+     * Finishes a four-token dot ({@link #dotVector4}) whose vector loop stopped at column {@code from}: sums the
+     * four accumulators it stored in {@code sums} (token t at {@code t·LANES}), adds the scalar tail and stores
+     * token t's result at {@code y[yOff + t·yStride]}.
+     */
+    final void finishDot4(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
+                          float[] sums) {
+        Simd.sumEach(sums, 0, 4);
+        int at = 4 * Simd.LANES;
+        finishRow(row, from, x, xOff, xStride, y, yOff, yStride, sums[at], sums[at + 1], sums[at + 2], sums[at + 3]);
+    }
+
+    /**
      * Finishes a tile whose vector loop stopped at column {@code from}: sums the eight accumulators the tile
-     * stored in {@code sums} (rows 0, 1 × tokens 0..3, {@code LANES} floats each), adds the scalar tail and
-     * stores them. Sums are named {@code s<row><token>}.
+     * stored in {@code sums} (rows 0, 1 × tokens 0..3, {@code LANES} floats each), adds each row's scalar tail
+     * and stores them.
      */
     final void finishTile(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
                           float[] sums) {
         Simd.sumEach(sums, 0, 8);
         int at = 8 * Simd.LANES;
-        float s00 = sums[at];
-        float s01 = sums[at + 1];
-        float s02 = sums[at + 2];
-        float s03 = sums[at + 3];
-        float s10 = sums[at + 4];
-        float s11 = sums[at + 5];
-        float s12 = sums[at + 6];
-        float s13 = sums[at + 7];
+        finishRow(row, from, x, xOff, xStride, y, yOff + row, yStride,
+                sums[at], sums[at + 1], sums[at + 2], sums[at + 3]);
+        finishRow(row + 1, from, x, xOff, xStride, y, yOff + row + 1, yStride,
+                sums[at + 4], sums[at + 5], sums[at + 6], sums[at + 7]);
+    }
+
+    /**
+     * Adds the scalar tail (columns {@code from..cols}) of row {@code row} to its four token sums and stores
+     * token t's at {@code y[yOff + t·yStride]}.
+     */
+    private void finishRow(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
+                           float s0, float s1, float s2, float s3) {
         for (int i = from; i < cols; i++) {
-            float w0 = get(row, i);
-            float w1 = get(row + 1, i);
-            float x0 = x[xOff + i];
-            float x1 = x[xOff + xStride + i];
-            float x2 = x[xOff + 2 * xStride + i];
-            float x3 = x[xOff + 3 * xStride + i];
-            s00 += w0 * x0;
-            s01 += w0 * x1;
-            s02 += w0 * x2;
-            s03 += w0 * x3;
-            s10 += w1 * x0;
-            s11 += w1 * x1;
-            s12 += w1 * x2;
-            s13 += w1 * x3;
+            float w = get(row, i);
+            s0 += w * x[xOff + i];
+            s1 += w * x[xOff + xStride + i];
+            s2 += w * x[xOff + 2 * xStride + i];
+            s3 += w * x[xOff + 3 * xStride + i];
         }
-        y[yOff + row] = s00;
-        y[yOff + yStride + row] = s01;
-        y[yOff + 2 * yStride + row] = s02;
-        y[yOff + 3 * yStride + row] = s03;
-        y[yOff + row + 1] = s10;
-        y[yOff + yStride + row + 1] = s11;
-        y[yOff + 2 * yStride + row + 1] = s12;
-        y[yOff + 3 * yStride + row + 1] = s13;
+        y[yOff] = s0;
+        y[yOff + yStride] = s1;
+        y[yOff + 2 * yStride] = s2;
+        y[yOff + 3 * yStride] = s3;
     }
 }
