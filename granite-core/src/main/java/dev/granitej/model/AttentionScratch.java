@@ -21,7 +21,7 @@ final class AttentionScratch {
     int[] lens;
     int[] outOffs;
     float[] scores = new float[0];
-    /** Where a float16 cache's key blocks and value tiles are widened (see {@link AttentionKernel#halfScratchFloats}). */
+    /** Where a float16 cache's key blocks and value tiles are widened ({@link AttentionKernel#halfScratchFloats}). */
     final float[] widened;
 
     AttentionScratch(int group, int headDim) {

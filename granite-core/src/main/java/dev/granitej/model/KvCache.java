@@ -9,9 +9,9 @@ import java.util.Arrays;
  * kept in the kernels' blocked layout ({@link AttentionKernel#KEY_BLOCK} positions dimension-major per head), so
  * scoring a long context needs no horizontal sum per position. fp32 values are rows of {@code kv_heads ×
  * head_dim} per position; float16 values are blocked too ({@link AttentionKernel#blockedValueIndex}), so the
- * kernel widens one head's values a block at a time. Grows by doubling up to the session's context limit; only attention layers have
- * one. Exactly one pair of arrays is in use: {@code keys}/{@code values} for fp32, {@code halfKeys}/{@code
- * halfValues} for float16.
+ * kernel widens one head's values a block at a time. Grows by doubling up to the session's context limit; only
+ * attention layers have one. Exactly one pair of arrays is in use: {@code keys}/{@code values} for fp32,
+ * {@code halfKeys}/{@code halfValues} for float16.
  */
 final class KvCache {
 
@@ -53,14 +53,15 @@ final class KvCache {
         }
     }
 
+    /** Makes the arrays in use hold {@code positions} positions, keeping what they hold (blocks grow at the end). */
     private void allocate(int positions) {
+        int n = positions * rowFloats;
         if (format == KvCacheFormat.F16) {
-            halfKeys = halfKeys == null ? new short[positions * rowFloats] : Arrays.copyOf(halfKeys, positions * rowFloats);
-            halfValues = halfValues == null ? new short[positions * rowFloats]
-                    : Arrays.copyOf(halfValues, positions * rowFloats);
+            halfKeys = halfKeys == null ? new short[n] : Arrays.copyOf(halfKeys, n);
+            halfValues = halfValues == null ? new short[n] : Arrays.copyOf(halfValues, n);
         } else {
-            keys = keys == null ? new float[positions * rowFloats] : Arrays.copyOf(keys, positions * rowFloats);
-            values = values == null ? new float[positions * rowFloats] : Arrays.copyOf(values, positions * rowFloats);
+            keys = keys == null ? new float[n] : Arrays.copyOf(keys, n);
+            values = values == null ? new float[n] : Arrays.copyOf(values, n);
         }
     }
 

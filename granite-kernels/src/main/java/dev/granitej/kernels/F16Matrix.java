@@ -1,5 +1,7 @@
 package dev.granitej.kernels;
 
+import static dev.granitej.kernels.HalfFloats.INF_NAN;
+import static dev.granitej.kernels.HalfFloats.REBIAS;
 import static dev.granitej.kernels.Simd.F;
 import static dev.granitej.kernels.Simd.I;
 import static dev.granitej.kernels.Simd.LANES;
@@ -20,14 +22,10 @@ import jdk.incubator.vector.VectorOperators;
  * the exponent and mantissa are shifted into float position and the value rescaled by 2<sup>112</sup> (the
  * exponent-bias difference), which also maps float16 subnormals onto the right floats; all-ones exponents
  * (infinities, NaNs, the only values that rescale to 2<sup>16</sup> or more) are patched to the float all-ones
- * exponent; the sign, already in bit 31 after sign-extending the short, is copied last.
+ * exponent; the sign, already in bit 31 after sign-extending the short, is copied last. {@link HalfFloats}
+ * widens a float16 KV cache the same way, with the same constants.
  */
 public final class F16Matrix extends WeightMatrix {
-
-    /** 2^(127-15): moves a float16 exponent, placed in float position, to its float value. */
-    private static final float REBIAS = 0x1p112f;
-    /** Rebiased values from this up came from the all-ones exponent (the largest finite float16 is 65504). */
-    private static final float INF_NAN = 0x1p16f;
 
     F16Matrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
@@ -55,7 +53,7 @@ public final class F16Matrix extends WeightMatrix {
 
     /**
      * Widens {@code LANES} float16 values at byte {@code offset} to floats and writes them to {@code dst}:
-     * the conversion the kernels inline, kept callable for the bit-exactness test.
+     * {@link #decodeRow}'s conversion, the one the other kernels inline, kept callable for the bit-exactness test.
      */
     static void widen(MemorySegment seg, long offset, float[] dst, int dstOff) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, offset, LE)

@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorOperators;
 public final class HalfFloats {
 
     /** 2^(127-15): moves a float16 exponent, placed in float position, to its float value. */
-    private static final float REBIAS = 0x1p112f;
+    static final float REBIAS = 0x1p112f;
     /** Rebiased values from this up came from the all-ones exponent (the largest finite float16 is 65504). */
-    private static final float INF_NAN = 0x1p16f;
+    static final float INF_NAN = 0x1p16f;
 
     private HalfFloats() {
     }
