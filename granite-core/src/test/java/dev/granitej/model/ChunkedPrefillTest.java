@@ -25,6 +25,13 @@ class ChunkedPrefillTest {
         check(name, new int[] {1, 30, 2, 50, 17, 40, 10});
     }
 
+    /** Longer than a pass (256 tokens; 512 for MoE models), so both sides are split, at different places. */
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void fiveHundredFiftySevenTokensAs300Plus257(String name) {
+        check(name, new int[] {300, 257});
+    }
+
     private static void check(String name, int[] chunks) {
         try (GoldenCase g = new GoldenCase(name); GraniteModel model = GraniteModel.load(g.dir)) {
             int[] ids = java.util.Arrays.copyOf(longestPrompt(g), java.util.Arrays.stream(chunks).sum());
