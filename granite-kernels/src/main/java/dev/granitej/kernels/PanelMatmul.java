@@ -3,155 +3,258 @@ package dev.granitej.kernels;
 import static dev.granitej.kernels.Simd.F;
 import static dev.granitej.kernels.Simd.LANES;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 
 /**
  * The prefill product on weights already decoded to floats: a panel of {@value #ROWS} weight rows (row k at
- * {@code k·cols}) against activation rows. Decoding a panel once and running it against every token of a block
- * amortises the widening of bf16/f16 weights over all those tokens, where a tile that reads the weights from
- * memory widens them again for every four tokens.
+ * {@code k·cols}) against a block of tokens. Decoding a panel once and running it against every token of a block
+ * amortises the widening of bf16/f16 weights and the dequantization of Q8_0/Q4_0 over all those tokens.
  *
- * <p>Every result is computed the same way wherever it falls (in a 4×4 tile or a leftover dot): one vector
- * accumulator over the columns, {@link Simd#sum}, then the scalar tail. So the result of a row does not depend on
- * which panel or thread it falls in.
+ * <p>The register tile is an outer product: the tokens' activations are laid out column-major by groups of
+ * {@link #GROUP} tokens ({@link #transpose}), and for each column {@code k} every panel weight is broadcast and
+ * multiplied into two vectors of tokens. Each result is then one chain of fused multiply-adds over the columns in
+ * order, {@code s = fma(w_k, x_k, s)} from {@code s = 0}, wherever it falls: in any panel, token group, column
+ * pass or thread, and equal bit for bit to that loop in scalar code ({@link #dotFma}). No horizontal sums are
+ * needed, which a dot-product tile (a vector of partial sums per row and token) spends a tenth of its time on.
  */
 final class PanelMatmul {
 
-    /** Weight rows per panel. */
-    static final int ROWS = 6;
+    /** Weight rows per panel: 12 rows × 2 token vectors = 24 accumulators, two activation vectors, one weight. */
+    static final int ROWS = 12;
+    /** Tokens per group: two vectors. */
+    static final int GROUP = 2 * LANES;
+    /** Floats of one group's accumulators: row r's tokens at {@code r·GROUP}. */
+    static final int ACC = ROWS * GROUP;
     /**
-     * Tokens per register tile: 6 rows × 4 tokens = 24 accumulators, plus the 4 tokens' activations and one weight
-     * vector: 29 of AVX-512's 32 registers. Six rows rather than four: per fused multiply-add the tile then loads
-     * a sixth of an activation vector (which streams from L2, the panel staying in L1) instead of a quarter,
-     * about 1.2× the throughput of a 4 × 4 tile on this machine.
+     * Columns per pass over the groups: 12 rows × 512 columns (24 KB) of the panel stay in L1 while the groups'
+     * activations stream past. Without it a panel of a 4096-column matrix (196 KB) is read from L2 once per group.
      */
-    static final int TOKENS = 4;
-    /** Floats of the scratch {@link #tile} stores its accumulators and their sums in (see {@link Simd#sumEach}). */
-    static final int SUMS = ROWS * TOKENS * (LANES + 1);
+    static final int K_CHUNK = 512;
 
     private PanelMatmul() {
     }
 
+    /** Floats {@link #transpose} writes for {@code tokens} tokens of {@code cols} columns. */
+    static int transposedSize(int tokens, int cols) {
+        return groups(tokens) * cols * GROUP;
+    }
+
+    static int groups(int tokens) {
+        return (tokens + GROUP - 1) / GROUP;
+    }
+
     /**
-     * For the six panel rows and tokens {@code t = 0..3} (token t's activations at {@code xOff + t·xStride})
-     * writes {@code y[yOff + t·yStride + k] = panel_k·x_t}. {@code sums} is scratch of {@link #SUMS} floats.
+     * Lays {@code tokens} activation rows (row t at {@code xOff + t·xStride}) out by group: token
+     * {@code g·GROUP + j}'s column k at {@code xT[(g·cols + k)·GROUP + j]}, the last group padded with zeros.
      */
-    static void tile(float[] p, int cols, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
-                     float[] sums) {
-        int p1 = cols;
-        int p2 = 2 * cols;
-        int p3 = 3 * cols;
-        int p4 = 4 * cols;
-        int p5 = 5 * cols;
-        int x1 = xOff + xStride;
-        int x2 = x1 + xStride;
-        int x3 = x2 + xStride;
-        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
-        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-        FloatVector a40 = a00, a41 = a00, a42 = a00, a43 = a00;
-        FloatVector a50 = a00, a51 = a00, a52 = a00, a53 = a00;
-        int i = 0;
-        for (; i <= cols - LANES; i += LANES) {
-            FloatVector v0 = FloatVector.fromArray(F, x, xOff + i);
-            FloatVector v1 = FloatVector.fromArray(F, x, x1 + i);
-            FloatVector v2 = FloatVector.fromArray(F, x, x2 + i);
-            FloatVector v3 = FloatVector.fromArray(F, x, x3 + i);
-            FloatVector w = FloatVector.fromArray(F, p, i);
-            a00 = w.fma(v0, a00);
-            a01 = w.fma(v1, a01);
-            a02 = w.fma(v2, a02);
-            a03 = w.fma(v3, a03);
-            w = FloatVector.fromArray(F, p, p1 + i);
-            a10 = w.fma(v0, a10);
-            a11 = w.fma(v1, a11);
-            a12 = w.fma(v2, a12);
-            a13 = w.fma(v3, a13);
-            w = FloatVector.fromArray(F, p, p2 + i);
-            a20 = w.fma(v0, a20);
-            a21 = w.fma(v1, a21);
-            a22 = w.fma(v2, a22);
-            a23 = w.fma(v3, a23);
-            w = FloatVector.fromArray(F, p, p3 + i);
-            a30 = w.fma(v0, a30);
-            a31 = w.fma(v1, a31);
-            a32 = w.fma(v2, a32);
-            a33 = w.fma(v3, a33);
-            w = FloatVector.fromArray(F, p, p4 + i);
-            a40 = w.fma(v0, a40);
-            a41 = w.fma(v1, a41);
-            a42 = w.fma(v2, a42);
-            a43 = w.fma(v3, a43);
-            w = FloatVector.fromArray(F, p, p5 + i);
-            a50 = w.fma(v0, a50);
-            a51 = w.fma(v1, a51);
-            a52 = w.fma(v2, a52);
-            a53 = w.fma(v3, a53);
-        }
-        int from = i;
-        // Stored, then summed by Simd.sumEach (no vector leaves this method; see Simd.sumLanes): accumulator
-        // 4k + t at (4k + t)·LANES, summed in a group of 16 and one of 8.
-        a00.intoArray(sums, 0);
-        a01.intoArray(sums, LANES);
-        a02.intoArray(sums, 2 * LANES);
-        a03.intoArray(sums, 3 * LANES);
-        a10.intoArray(sums, 4 * LANES);
-        a11.intoArray(sums, 5 * LANES);
-        a12.intoArray(sums, 6 * LANES);
-        a13.intoArray(sums, 7 * LANES);
-        a20.intoArray(sums, 8 * LANES);
-        a21.intoArray(sums, 9 * LANES);
-        a22.intoArray(sums, 10 * LANES);
-        a23.intoArray(sums, 11 * LANES);
-        a30.intoArray(sums, 12 * LANES);
-        a31.intoArray(sums, 13 * LANES);
-        a32.intoArray(sums, 14 * LANES);
-        a33.intoArray(sums, 15 * LANES);
-        a40.intoArray(sums, 16 * LANES);
-        a41.intoArray(sums, 17 * LANES);
-        a42.intoArray(sums, 18 * LANES);
-        a43.intoArray(sums, 19 * LANES);
-        a50.intoArray(sums, 20 * LANES);
-        a51.intoArray(sums, 21 * LANES);
-        a52.intoArray(sums, 22 * LANES);
-        a53.intoArray(sums, 23 * LANES);
-        // the last 8 first: the first 16 accumulators' sums land where they were
-        Simd.sumEach(sums, 16 * LANES, 8);
-        Simd.sumEach(sums, 0, 16);
-        for (int k = 0; k < ROWS; k++) {
-            int s0 = k < 4 ? 16 * LANES + TOKENS * k : 24 * LANES + TOKENS * (k - 4);
-            finishRow(p, k * cols, from, cols, x, xOff, xStride, y, yOff + k, yStride,
-                    sums[s0], sums[s0 + 1], sums[s0 + 2], sums[s0 + 3]);
+    static void transpose(float[] x, int xOff, int xStride, int tokens, int cols, float[] xT) {
+        for (int g = 0; g < groups(tokens); g++) {
+            int base = g * cols * GROUP;
+            for (int j = 0; j < GROUP; j++) {
+                int t = g * GROUP + j;
+                if (t < tokens) {
+                    int src = xOff + t * xStride;
+                    for (int k = 0; k < cols; k++) {
+                        xT[base + k * GROUP + j] = x[src + k];
+                    }
+                } else {
+                    for (int k = 0; k < cols; k++) {
+                        xT[base + k * GROUP + j] = 0f;
+                    }
+                }
+            }
         }
     }
 
-    /** Adds the scalar tail (columns {@code from..cols}) of one panel row to its four token sums and stores them. */
-    private static void finishRow(float[] p, int pOff, int from, int cols, float[] x, int xOff, int xStride,
-                                  float[] y, int yOff, int yStride, float s0, float s1, float s2, float s3) {
-        for (int i = from; i < cols; i++) {
-            float w = p[pOff + i];
-            s0 += w * x[xOff + i];
-            s1 += w * x[xOff + xStride + i];
-            s2 += w * x[xOff + 2 * xStride + i];
-            s3 += w * x[xOff + 3 * xStride + i];
+    /**
+     * For the panel's first {@code rows} rows and the {@code tokens} tokens of {@code xT} (laid out by
+     * {@link #transpose}) writes {@code y[yOff + t·yStride + k] = panel_k·x_t}. Rows past {@code rows} must be
+     * zeros or any finite values (their results are dropped). {@code acc} is scratch of
+     * {@code groups(tokens)·ACC} floats.
+     */
+    static void multiply(float[] p, int cols, int rows, float[] xT, int tokens, float[] acc, float[] y, int yOff,
+                         int yStride) {
+        int groups = groups(tokens);
+        Arrays.fill(acc, 0, groups * ACC, 0f);
+        for (int k0 = 0; k0 < cols; k0 += K_CHUNK) {
+            int k1 = Math.min(cols, k0 + K_CHUNK);
+            for (int g = 0; g < groups; g++) {
+                if (tokens - g * GROUP > LANES) {
+                    tile(p, cols, k0, k1, xT, g * cols * GROUP, acc, g * ACC);
+                } else {
+                    halfTile(p, cols, k0, k1, xT, g * cols * GROUP, acc, g * ACC);
+                }
+            }
         }
-        y[yOff] = s0;
-        y[yOff + yStride] = s1;
-        y[yOff + 2 * yStride] = s2;
-        y[yOff + 3 * yStride] = s3;
+        for (int g = 0; g < groups; g++) {
+            int n = Math.min(GROUP, tokens - g * GROUP);
+            for (int j = 0; j < n; j++) {
+                int out = yOff + (g * GROUP + j) * yStride;
+                for (int r = 0; r < rows; r++) {
+                    y[out + r] = acc[g * ACC + r * GROUP + j];
+                }
+            }
+        }
     }
 
-    /** {@code panel_k·x} for one panel row at {@code pOff}, rounded exactly as {@link #tile} rounds it. */
-    static float dot(float[] p, int pOff, int cols, float[] x, int xOff) {
-        FloatVector acc = FloatVector.zero(F);
-        int i = 0;
-        for (; i <= cols - LANES; i += LANES) {
-            acc = FloatVector.fromArray(F, p, pOff + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+    /**
+     * Adds columns {@code [k0, k1)} of the twelve panel rows times one group's two token vectors (at
+     * {@code xT[xOff + k·GROUP]}) to the group's accumulators at {@code acc[accOff ..]}.
+     */
+    static void tile(float[] p, int cols, int k0, int k1, float[] xT, int xOff, float[] acc, int accOff) {
+        FloatVector a0a = FloatVector.fromArray(F, acc, accOff + 0 * GROUP);
+        FloatVector a0b = FloatVector.fromArray(F, acc, accOff + 0 * GROUP + LANES);
+        FloatVector a1a = FloatVector.fromArray(F, acc, accOff + 1 * GROUP);
+        FloatVector a1b = FloatVector.fromArray(F, acc, accOff + 1 * GROUP + LANES);
+        FloatVector a2a = FloatVector.fromArray(F, acc, accOff + 2 * GROUP);
+        FloatVector a2b = FloatVector.fromArray(F, acc, accOff + 2 * GROUP + LANES);
+        FloatVector a3a = FloatVector.fromArray(F, acc, accOff + 3 * GROUP);
+        FloatVector a3b = FloatVector.fromArray(F, acc, accOff + 3 * GROUP + LANES);
+        FloatVector a4a = FloatVector.fromArray(F, acc, accOff + 4 * GROUP);
+        FloatVector a4b = FloatVector.fromArray(F, acc, accOff + 4 * GROUP + LANES);
+        FloatVector a5a = FloatVector.fromArray(F, acc, accOff + 5 * GROUP);
+        FloatVector a5b = FloatVector.fromArray(F, acc, accOff + 5 * GROUP + LANES);
+        FloatVector a6a = FloatVector.fromArray(F, acc, accOff + 6 * GROUP);
+        FloatVector a6b = FloatVector.fromArray(F, acc, accOff + 6 * GROUP + LANES);
+        FloatVector a7a = FloatVector.fromArray(F, acc, accOff + 7 * GROUP);
+        FloatVector a7b = FloatVector.fromArray(F, acc, accOff + 7 * GROUP + LANES);
+        FloatVector a8a = FloatVector.fromArray(F, acc, accOff + 8 * GROUP);
+        FloatVector a8b = FloatVector.fromArray(F, acc, accOff + 8 * GROUP + LANES);
+        FloatVector a9a = FloatVector.fromArray(F, acc, accOff + 9 * GROUP);
+        FloatVector a9b = FloatVector.fromArray(F, acc, accOff + 9 * GROUP + LANES);
+        FloatVector a10a = FloatVector.fromArray(F, acc, accOff + 10 * GROUP);
+        FloatVector a10b = FloatVector.fromArray(F, acc, accOff + 10 * GROUP + LANES);
+        FloatVector a11a = FloatVector.fromArray(F, acc, accOff + 11 * GROUP);
+        FloatVector a11b = FloatVector.fromArray(F, acc, accOff + 11 * GROUP + LANES);
+        for (int k = k0; k < k1; k++) {
+            int xk = xOff + k * GROUP;
+            FloatVector v0 = FloatVector.fromArray(F, xT, xk);
+            FloatVector v1 = FloatVector.fromArray(F, xT, xk + LANES);
+            FloatVector w = FloatVector.broadcast(F, p[k]);
+            a0a = w.fma(v0, a0a);
+            a0b = w.fma(v1, a0b);
+            w = FloatVector.broadcast(F, p[cols + k]);
+            a1a = w.fma(v0, a1a);
+            a1b = w.fma(v1, a1b);
+            w = FloatVector.broadcast(F, p[2 * cols + k]);
+            a2a = w.fma(v0, a2a);
+            a2b = w.fma(v1, a2b);
+            w = FloatVector.broadcast(F, p[3 * cols + k]);
+            a3a = w.fma(v0, a3a);
+            a3b = w.fma(v1, a3b);
+            w = FloatVector.broadcast(F, p[4 * cols + k]);
+            a4a = w.fma(v0, a4a);
+            a4b = w.fma(v1, a4b);
+            w = FloatVector.broadcast(F, p[5 * cols + k]);
+            a5a = w.fma(v0, a5a);
+            a5b = w.fma(v1, a5b);
+            w = FloatVector.broadcast(F, p[6 * cols + k]);
+            a6a = w.fma(v0, a6a);
+            a6b = w.fma(v1, a6b);
+            w = FloatVector.broadcast(F, p[7 * cols + k]);
+            a7a = w.fma(v0, a7a);
+            a7b = w.fma(v1, a7b);
+            w = FloatVector.broadcast(F, p[8 * cols + k]);
+            a8a = w.fma(v0, a8a);
+            a8b = w.fma(v1, a8b);
+            w = FloatVector.broadcast(F, p[9 * cols + k]);
+            a9a = w.fma(v0, a9a);
+            a9b = w.fma(v1, a9b);
+            w = FloatVector.broadcast(F, p[10 * cols + k]);
+            a10a = w.fma(v0, a10a);
+            a10b = w.fma(v1, a10b);
+            w = FloatVector.broadcast(F, p[11 * cols + k]);
+            a11a = w.fma(v0, a11a);
+            a11b = w.fma(v1, a11b);
         }
-        float s = Simd.sum(acc);
-        for (; i < cols; i++) {
-            s += p[pOff + i] * x[xOff + i];
+        a0a.intoArray(acc, accOff + 0 * GROUP);
+        a0b.intoArray(acc, accOff + 0 * GROUP + LANES);
+        a1a.intoArray(acc, accOff + 1 * GROUP);
+        a1b.intoArray(acc, accOff + 1 * GROUP + LANES);
+        a2a.intoArray(acc, accOff + 2 * GROUP);
+        a2b.intoArray(acc, accOff + 2 * GROUP + LANES);
+        a3a.intoArray(acc, accOff + 3 * GROUP);
+        a3b.intoArray(acc, accOff + 3 * GROUP + LANES);
+        a4a.intoArray(acc, accOff + 4 * GROUP);
+        a4b.intoArray(acc, accOff + 4 * GROUP + LANES);
+        a5a.intoArray(acc, accOff + 5 * GROUP);
+        a5b.intoArray(acc, accOff + 5 * GROUP + LANES);
+        a6a.intoArray(acc, accOff + 6 * GROUP);
+        a6b.intoArray(acc, accOff + 6 * GROUP + LANES);
+        a7a.intoArray(acc, accOff + 7 * GROUP);
+        a7b.intoArray(acc, accOff + 7 * GROUP + LANES);
+        a8a.intoArray(acc, accOff + 8 * GROUP);
+        a8b.intoArray(acc, accOff + 8 * GROUP + LANES);
+        a9a.intoArray(acc, accOff + 9 * GROUP);
+        a9b.intoArray(acc, accOff + 9 * GROUP + LANES);
+        a10a.intoArray(acc, accOff + 10 * GROUP);
+        a10b.intoArray(acc, accOff + 10 * GROUP + LANES);
+        a11a.intoArray(acc, accOff + 11 * GROUP);
+        a11b.intoArray(acc, accOff + 11 * GROUP + LANES);
+    }
+
+    /** {@link #tile} for a group whose tokens fit one vector (the last group of a block): the same chains. */
+    static void halfTile(float[] p, int cols, int k0, int k1, float[] xT, int xOff, float[] acc, int accOff) {
+        FloatVector a0a = FloatVector.fromArray(F, acc, accOff + 0 * GROUP);
+        FloatVector a1a = FloatVector.fromArray(F, acc, accOff + 1 * GROUP);
+        FloatVector a2a = FloatVector.fromArray(F, acc, accOff + 2 * GROUP);
+        FloatVector a3a = FloatVector.fromArray(F, acc, accOff + 3 * GROUP);
+        FloatVector a4a = FloatVector.fromArray(F, acc, accOff + 4 * GROUP);
+        FloatVector a5a = FloatVector.fromArray(F, acc, accOff + 5 * GROUP);
+        FloatVector a6a = FloatVector.fromArray(F, acc, accOff + 6 * GROUP);
+        FloatVector a7a = FloatVector.fromArray(F, acc, accOff + 7 * GROUP);
+        FloatVector a8a = FloatVector.fromArray(F, acc, accOff + 8 * GROUP);
+        FloatVector a9a = FloatVector.fromArray(F, acc, accOff + 9 * GROUP);
+        FloatVector a10a = FloatVector.fromArray(F, acc, accOff + 10 * GROUP);
+        FloatVector a11a = FloatVector.fromArray(F, acc, accOff + 11 * GROUP);
+        for (int k = k0; k < k1; k++) {
+            int xk = xOff + k * GROUP;
+            FloatVector v0 = FloatVector.fromArray(F, xT, xk);
+            FloatVector w = FloatVector.broadcast(F, p[k]);
+            a0a = w.fma(v0, a0a);
+            w = FloatVector.broadcast(F, p[cols + k]);
+            a1a = w.fma(v0, a1a);
+            w = FloatVector.broadcast(F, p[2 * cols + k]);
+            a2a = w.fma(v0, a2a);
+            w = FloatVector.broadcast(F, p[3 * cols + k]);
+            a3a = w.fma(v0, a3a);
+            w = FloatVector.broadcast(F, p[4 * cols + k]);
+            a4a = w.fma(v0, a4a);
+            w = FloatVector.broadcast(F, p[5 * cols + k]);
+            a5a = w.fma(v0, a5a);
+            w = FloatVector.broadcast(F, p[6 * cols + k]);
+            a6a = w.fma(v0, a6a);
+            w = FloatVector.broadcast(F, p[7 * cols + k]);
+            a7a = w.fma(v0, a7a);
+            w = FloatVector.broadcast(F, p[8 * cols + k]);
+            a8a = w.fma(v0, a8a);
+            w = FloatVector.broadcast(F, p[9 * cols + k]);
+            a9a = w.fma(v0, a9a);
+            w = FloatVector.broadcast(F, p[10 * cols + k]);
+            a10a = w.fma(v0, a10a);
+            w = FloatVector.broadcast(F, p[11 * cols + k]);
+            a11a = w.fma(v0, a11a);
+        }
+        a0a.intoArray(acc, accOff + 0 * GROUP);
+        a1a.intoArray(acc, accOff + 1 * GROUP);
+        a2a.intoArray(acc, accOff + 2 * GROUP);
+        a3a.intoArray(acc, accOff + 3 * GROUP);
+        a4a.intoArray(acc, accOff + 4 * GROUP);
+        a5a.intoArray(acc, accOff + 5 * GROUP);
+        a6a.intoArray(acc, accOff + 6 * GROUP);
+        a7a.intoArray(acc, accOff + 7 * GROUP);
+        a8a.intoArray(acc, accOff + 8 * GROUP);
+        a9a.intoArray(acc, accOff + 9 * GROUP);
+        a10a.intoArray(acc, accOff + 10 * GROUP);
+        a11a.intoArray(acc, accOff + 11 * GROUP);
+    }
+
+    /** The scalar twin of one result: {@code s = fma(p[pOff + k], x[xOff + k], s)} over the columns in order. */
+    static float dotFma(float[] p, int pOff, int cols, float[] x, int xOff) {
+        float s = 0f;
+        for (int k = 0; k < cols; k++) {
+            s = Math.fma(p[pOff + k], x[xOff + k], s);
         }
         return s;
     }

@@ -3,6 +3,7 @@ package dev.granitej.kernels;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -13,9 +14,10 @@ import java.util.Objects;
  *
  * <p>Each format supplies a scalar {@link #dotScalar} (the oracle), a Vector API dot, a vectorised
  * {@link #decodeRow} with which {@link #matmul} decodes panels of rows to floats once per block of tokens and
- * runs them through {@link PanelMatmul}'s f32 register tiles, and a register tile on the stored weights
- * ({@value #TILE_ROWS} rows × {@value #TILE_TOKENS} tokens) for formats or widths without a panel decode. The segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector
- * API reads no other heap segments, so weights given in, say, a {@code float[]} segment are copied once.
+ * runs them through {@link PanelMatmul}'s f32 outer-product tiles, and a register tile on the stored weights
+ * ({@value #TILE_ROWS} rows × {@value #TILE_TOKENS} tokens) for formats or widths without a panel decode. The
+ * segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector API reads no other
+ * heap segments, so weights given in, say, a {@code float[]} segment are copied once.
  */
 public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix {
 
@@ -270,9 +272,10 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * The Vector API matmul on decoded panels: tokens in blocks whose activations fit in L2; within a block
-     * each panel of {@value PanelMatmul#ROWS} rows is decoded once into a float scratch (allocated once per call)
-     * and run against the block's tokens four at a time, leftover tokens and rows by plain float dots.
+     * The Vector API matmul on decoded panels: tokens in blocks whose activations fit in L2, laid out by token
+     * group once per block; within a block each panel of {@value PanelMatmul#ROWS} rows is decoded once into a
+     * float scratch and multiplied with all the block's tokens ({@link PanelMatmul#multiply}). A short last panel
+     * is padded with zero rows. The scratch is allocated once per call.
      */
     final void matmulPanels(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
@@ -283,28 +286,22 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             return;
         }
         int pr = PanelMatmul.ROWS;
-        int pt = PanelMatmul.TOKENS;
+        int group = PanelMatmul.GROUP;
+        int blockTokens = Math.max(group, TOKEN_BLOCK_BYTES / (4 * cols) / group * group);
+        int firstBlock = Math.min(tokens, blockTokens);
         float[] panel = new float[pr * cols];
-        float[] sums = new float[PanelMatmul.SUMS];
-        int blockTokens = Math.max(pt, TOKEN_BLOCK_BYTES / (4 * cols) / pt * pt);
+        float[] xT = new float[PanelMatmul.transposedSize(firstBlock, cols)];
+        float[] acc = new float[PanelMatmul.groups(firstBlock) * PanelMatmul.ACC];
         for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
-            int t1 = Math.min(tokens, t0 + blockTokens);
+            int n = Math.min(blockTokens, tokens - t0);
+            PanelMatmul.transpose(x, t0 * xStride, xStride, n, cols, xT);
             for (int r = rowFrom; r < rowTo; r += pr) {
-                int n = Math.min(pr, rowTo - r);
-                for (int k = 0; k < n; k++) {
+                int panelRows = Math.min(pr, rowTo - r);
+                for (int k = 0; k < panelRows; k++) {
                     decodeRow(r + k, panel, k * cols);
                 }
-                int t = t0;
-                if (n == pr) {
-                    for (; t + pt <= t1; t += pt) {
-                        PanelMatmul.tile(panel, cols, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
-                    }
-                }
-                for (; t < t1; t++) {
-                    for (int k = 0; k < n; k++) {
-                        y[t * yStride + r + k] = PanelMatmul.dot(panel, k * cols, cols, x, t * xStride);
-                    }
-                }
+                Arrays.fill(panel, panelRows * cols, pr * cols, 0f);
+                PanelMatmul.multiply(panel, cols, panelRows, xT, n, acc, y, t0 * yStride + r, yStride);
             }
         }
     }

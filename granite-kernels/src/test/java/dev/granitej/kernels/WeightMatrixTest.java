@@ -156,7 +156,7 @@ class WeightMatrixTest {
     @ParameterizedTest
     @EnumSource(value = WeightFormat.class, names = {"F32", "BF16", "F16"})
     void panelMatmulOfARowDoesNotDependOnTheRowRange(WeightFormat format) {
-        // Rows 1..5 fall in other panels than rows 0..6 (a tile, then dots); each row must still round the same way.
+        // Rows 1..5 fall in other places of a panel than in rows 0..6; each row must still round the same way.
         int cols = 37;
         WeightMatrix m = Matrices.random(format, 7, cols, random);
         int tokens = 9;
@@ -168,6 +168,32 @@ class WeightMatrixTest {
         for (int t = 0; t < tokens; t++) {
             for (int r = 1; r < 6; r++) {
                 assertEquals(whole[t * 7 + r], part[t * 7 + r], format + " t=" + t + " r=" + r);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void panelMatmulIsTheFmaChainOverDecodedRowsBitForBit(WeightFormat format) {
+        // 29 rows: two full panels and a padded one; 1..70 tokens: whole groups, half groups, a token block
+        // boundary (4096 columns make blocks of 32 tokens) and K_CHUNK passes (4096 > 512 columns).
+        for (int cols : format.isBlockQuantized() ? new int[]{32, 4096} : new int[]{1, 37, 4096}) {
+            WeightMatrix m = Matrices.random(format, 29, cols, random);
+            if (!m.decodesPanels()) {
+                return;
+            }
+            float[] row = new float[cols];
+            for (int tokens : new int[]{1, 7, 16, 17, 33, 70}) {
+                float[] x = Matrices.gaussian(tokens * cols, random);
+                float[] y = new float[tokens * 29];
+                m.matmulPanels(x, cols, y, 29, tokens, 0, 29);
+                for (int r = 0; r < 29; r++) {
+                    m.decodeRow(r, row, 0);
+                    for (int t = 0; t < tokens; t++) {
+                        assertEquals(PanelMatmul.dotFma(row, 0, cols, x, t * cols), y[t * 29 + r],
+                                format + " cols=" + cols + " tokens=" + tokens + " t=" + t + " r=" + r);
+                    }
+                }
             }
         }
     }

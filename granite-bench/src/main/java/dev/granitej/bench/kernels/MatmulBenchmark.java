@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Prefill {@code Y = X·Wᵀ} for {@code tokens} tokens: 2·tokens·rows·cols flops per call, so
- * GFLOP/s = 2·tokens·rows·cols / (ms/op) / 1e6. {@code tiled} is the vector kernel (6-row × 4-token panel tiles),
- * {@code dots} one vector dot per (token, row), {@code scalar} the scalar twin.
+ * GFLOP/s = 2·tokens·rows·cols / (ms/op) / 1e6. {@code tiled} is the vector kernel (12-row outer-product
+ * panel tiles), {@code dots} one vector dot per (token, row), {@code scalar} the scalar twin.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
