@@ -307,7 +307,7 @@ public final class GraniteModel implements AutoCloseable {
             Vec.rmsNorm(ws.normed, i * h, ws.hidden, i * h, finalNorm, 0, h, config.rmsNormEps());
             ws.rowState[i] = null;
         }
-        lmHead.forward(count, ws.exactRows, ws.normed, h, logits, vocab);
+        lmHead.forward(count, ws.exactRows, ws.normed, h, logits, vocab, ws.matmulScratch);
         for (int i = 0; i < count; i++) {
             Vec.scale(logits, i * vocab, vocab, 1f / config.logitsScaling());
         }

@@ -1,5 +1,6 @@
 package dev.granitej.model;
 
+import dev.granitej.kernels.MatmulScratch;
 import dev.granitej.kernels.Parallel;
 import dev.granitej.kernels.WeightMatrix;
 
@@ -29,18 +30,18 @@ final class Linear {
 
     /** {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for the rows of the pass. */
     void forward(Workspace ws, float[] x, int xStride, float[] y, int yStride) {
-        forward(ws.tokens, ws.exactRows, x, xStride, y, yStride);
+        forward(ws.tokens, ws.exactRows, x, xStride, y, yStride, ws.matmulScratch);
     }
 
     /**
      * {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for {@code tokens} rows; with {@code exact} every row gets
-     * exactly the dot a single row would.
+     * exactly the dot a single row would. The tiled product takes its buffers from {@code scratch}.
      */
-    void forward(int tokens, boolean exact, float[] x, int xStride, float[] y, int yStride) {
+    void forward(int tokens, boolean exact, float[] x, int xStride, float[] y, int yStride, MatmulScratch scratch) {
         if (tokens == 1 || exact) {
             weight.matmulExact(pool, x, xStride, y, yStride, tokens);
         } else {
-            weight.matmul(pool, x, xStride, y, yStride, tokens);
+            weight.matmul(pool, x, xStride, y, yStride, tokens, scratch);
         }
     }
 

@@ -75,12 +75,13 @@ final class MoeFeedForward implements FeedForward {
             if (n == 0) {
                 continue;
             }
-            expertIn[e].forward(n, ws.exactRows, ws.groupIn, hidden, ws.groupHidden, 2 * width);
+            expertIn[e].forward(n, ws.exactRows, ws.groupIn, hidden, ws.groupHidden, 2 * width, ws.matmulScratch);
             for (int i = 0; i < n; i++) {
                 Vec.swiglu(ws.groupHidden, i * 2 * width, ws.groupHidden, i * 2 * width, ws.groupHidden,
                         i * 2 * width + width, width);
             }
-            expertOut[e].forward(n, ws.exactRows, ws.groupHidden, 2 * width, ws.groupOut, hidden);
+            expertOut[e].forward(n, ws.exactRows, ws.groupHidden, 2 * width, ws.groupOut, hidden,
+                    ws.matmulScratch);
             for (int i = 0; i < n; i++) {
                 Vec.axpy(out, ws.groupRows[i] * hidden, ws.groupWeights[i], ws.groupOut, i * hidden, hidden);
             }

@@ -1,5 +1,7 @@
 package dev.granitej.model;
 
+import dev.granitej.kernels.MatmulScratch;
+
 /**
  * Scratch buffers for one forward pass, owned by a session (never by the shared model) and grown on demand,
  * so a decode step allocates nothing once the buffers have reached their size.
@@ -32,6 +34,8 @@ final class Workspace {
     float[] k = new float[0];
     float[] v = new float[0];
     float[] context = new float[0];
+    /** Buffers of the tiled products (activations by token group, decoded panels), reused pass after pass. */
+    final MatmulScratch matmulScratch = new MatmulScratch();
     /** Attention scratch, one per KV head so KV heads can run in parallel. */
     final AttentionScratch[] attention;
     float[] ffnHidden = new float[0];

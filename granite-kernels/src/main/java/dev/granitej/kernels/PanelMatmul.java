@@ -68,22 +68,22 @@ final class PanelMatmul {
     }
 
     /**
-     * For the panel's first {@code rows} rows and the {@code tokens} tokens of {@code xT} (laid out by
-     * {@link #transpose}) writes {@code y[yOff + t·yStride + k] = panel_k·x_t}. Rows past {@code rows} must be
-     * zeros or any finite values (their results are dropped). {@code acc} is scratch of
-     * {@code groups(tokens)·ACC} floats.
+     * For the panel's first {@code rows} rows and the {@code tokens} tokens of {@code xT} from {@code xOff} (laid
+     * out by {@link #transpose}, {@code xOff} the start of a group) writes
+     * {@code y[yOff + t·yStride + k] = panel_k·x_t}. Rows past {@code rows} must be zeros or any finite values
+     * (their results are dropped). {@code acc} is scratch of {@code groups(tokens)·ACC} floats.
      */
-    static void multiply(float[] p, int cols, int rows, float[] xT, int tokens, float[] acc, float[] y, int yOff,
-                         int yStride) {
+    static void multiply(float[] p, int cols, int rows, float[] xT, int xOff, int tokens, float[] acc, float[] y,
+                         int yOff, int yStride) {
         int groups = groups(tokens);
         Arrays.fill(acc, 0, groups * ACC, 0f);
         for (int k0 = 0; k0 < cols; k0 += K_CHUNK) {
             int k1 = Math.min(cols, k0 + K_CHUNK);
             for (int g = 0; g < groups; g++) {
                 if (tokens - g * GROUP > LANES) {
-                    tile(p, cols, k0, k1, xT, g * cols * GROUP, acc, g * ACC);
+                    tile(p, cols, k0, k1, xT, xOff + g * cols * GROUP, acc, g * ACC);
                 } else {
-                    halfTile(p, cols, k0, k1, xT, g * cols * GROUP, acc, g * ACC);
+                    halfTile(p, cols, k0, k1, xT, xOff + g * cols * GROUP, acc, g * ACC);
                 }
             }
         }

@@ -39,7 +39,7 @@ public final class Parallel implements AutoCloseable {
     private volatile boolean callerParked;
 
     // The current task: written before the ticket is published, read only by a thread holding a claim.
-    private IntRangeBody body;
+    private ChunkBody body;
     private int from;
     private int length;
     private Throwable failure;
@@ -69,6 +69,15 @@ public final class Parallel implements AutoCloseable {
      * as is, later ones attached as suppressed), after every chunk has finished.
      */
     public void forRange(int from, int to, int minChunk, IntRangeBody body) {
+        forChunks(from, to, minChunk, (chunk, a, b) -> body.run(a, b));
+    }
+
+    /**
+     * {@link #forRange}, telling each chunk its index: {@code 0 <= chunk < threads()}, distinct among the chunks
+     * of one call, so a body can use per-chunk scratch sized for {@link #threads()} chunks. A call that runs
+     * inline (one chunk, or a nested call) runs its single chunk as chunk 0.
+     */
+    public void forChunks(int from, int to, int minChunk, ChunkBody body) {
         if (from > to) {
             throw new IllegalArgumentException("range [from, to) needs from <= to, got from=" + from + ", to=" + to);
         }
@@ -78,7 +87,7 @@ public final class Parallel implements AutoCloseable {
         int length = to - from;
         int parts = (int) Math.min(threads, Math.max(1, length / minChunk));
         if (parts == 1 || Thread.currentThread() instanceof Worker || callLock.isHeldByCurrentThread()) {
-            body.run(from, to);
+            body.run(0, from, to);
             return;
         }
         callLock.lock();
@@ -92,7 +101,7 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private void runSplit(int from, int length, int parts, IntRangeBody body) {
+    private void runSplit(int from, int length, int parts, ChunkBody body) {
         this.body = body;
         this.from = from;
         this.length = length;
@@ -136,7 +145,7 @@ public final class Parallel implements AutoCloseable {
                 continue;
             }
             try {
-                body.run(from + chunkStart(next, parts), from + chunkStart(next + 1, parts));
+                body.run(next, from + chunkStart(next, parts), from + chunkStart(next + 1, parts));
             } catch (Throwable e) {
                 recordFailure(e);
             }
@@ -173,6 +182,14 @@ public final class Parallel implements AutoCloseable {
         } else if (failure != t) {
             failure.addSuppressed(t);
         }
+    }
+
+    /** A piece of work over {@code [from, to)} that is told which chunk of its call it is ({@link #forChunks}). */
+    @FunctionalInterface
+    public interface ChunkBody {
+
+        /** Processes indices {@code from} (inclusive) to {@code to} (exclusive) as chunk {@code chunk}. */
+        void run(int chunk, int from, int to);
     }
 
     /** Stops the workers (they finish any running chunk first) and waits for them to exit. */

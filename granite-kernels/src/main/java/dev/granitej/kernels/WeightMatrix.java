@@ -241,12 +241,36 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     /**
      * {@link #matmul} over all rows, the rows split over {@code pool}'s threads. Splits fall on whole panels
      * (which are whole row pairs too), so every row meets the same tile as on one thread and the result does not
-     * depend on the thread count.
+     * depend on the thread count. Allocates its buffers; {@link #matmul(Parallel, float[], int, float[], int, int,
+     * MatmulScratch)} reuses them.
      */
     public final void matmul(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens) {
+        matmul(pool, x, xStride, y, yStride, tokens, new MatmulScratch());
+    }
+
+    /**
+     * {@link #matmul(Parallel, float[], int, float[], int, int)} with its buffers taken from {@code scratch}
+     * (which serves one call at a time). On decoded panels the activations are laid out by token group once,
+     * for all threads.
+     */
+    public final void matmul(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
+                             MatmulScratch scratch) {
+        if (tokens < 0) {
+            throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
+        }
         int unit = PanelMatmul.ROWS;
-        pool.forRange(0, (rows + unit - 1) / unit, MIN_ROWS_PER_TASK / unit,
-                (from, to) -> matmul(x, xStride, y, yStride, tokens, from * unit, Math.min(rows, to * unit)));
+        int panels = (rows + unit - 1) / unit;
+        int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
+        if (!Kernels.VECTOR || !decodesPanels() || tokens == 0) {
+            pool.forRange(0, panels, minPanels,
+                    (from, to) -> matmul(x, xStride, y, yStride, tokens, from * unit, Math.min(rows, to * unit)));
+            return;
+        }
+        float[] xT = scratch.transposed(PanelMatmul.transposedSize(tokens, cols));
+        PanelMatmul.transpose(x, 0, xStride, tokens, cols, xT);
+        scratch.reserve(pool.threads(), unit * cols, accumulatorFloats(tokens));
+        pool.forChunks(0, panels, minPanels, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride,
+                from * unit, Math.min(rows, to * unit), scratch.panel(chunk), scratch.accumulators(chunk)));
     }
 
     /** The Vector API kernel of {@link #matmul} for this format: decoded panels or tiles on the stored weights. */
@@ -272,10 +296,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * The Vector API matmul on decoded panels: tokens in blocks whose activations fit in L2, laid out by token
-     * group once per block; within a block each panel of {@value PanelMatmul#ROWS} rows is decoded once into a
-     * float scratch and multiplied with all the block's tokens ({@link PanelMatmul#multiply}). A short last panel
-     * is padded with zero rows. The scratch is allocated once per call.
+     * The Vector API matmul on decoded panels: the activations laid out by token group
+     * ({@link PanelMatmul#transpose}), then {@link #multiplyPanels}. Allocates its buffers.
      */
     final void matmulPanels(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
@@ -285,23 +307,42 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         if (tokens == 0 || rowFrom == rowTo) {
             return;
         }
-        int pr = PanelMatmul.ROWS;
+        float[] xT = new float[PanelMatmul.transposedSize(tokens, cols)];
+        PanelMatmul.transpose(x, 0, xStride, tokens, cols, xT);
+        multiplyPanels(xT, tokens, y, yStride, rowFrom, rowTo, new float[PanelMatmul.ROWS * cols],
+                new float[accumulatorFloats(tokens)]);
+    }
+
+    /** Tokens per block: a whole number of groups whose activations fit in L2. */
+    private int blockTokens() {
         int group = PanelMatmul.GROUP;
-        int blockTokens = Math.max(group, TOKEN_BLOCK_BYTES / (4 * cols) / group * group);
-        int firstBlock = Math.min(tokens, blockTokens);
-        float[] panel = new float[pr * cols];
-        float[] xT = new float[PanelMatmul.transposedSize(firstBlock, cols)];
-        float[] acc = new float[PanelMatmul.groups(firstBlock) * PanelMatmul.ACC];
+        return Math.max(group, TOKEN_BLOCK_BYTES / (4 * cols) / group * group);
+    }
+
+    private int accumulatorFloats(int tokens) {
+        return PanelMatmul.groups(Math.min(tokens, blockTokens())) * PanelMatmul.ACC;
+    }
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} against the tokens of {@code xT}, in blocks of tokens whose activations fit in
+     * L2: within a block each panel of {@value PanelMatmul#ROWS} rows is decoded once into {@code panel} and
+     * multiplied with all the block's tokens ({@link PanelMatmul#multiply}); a short last panel is padded with
+     * zero rows.
+     */
+    private void multiplyPanels(float[] xT, int tokens, float[] y, int yStride, int rowFrom, int rowTo,
+                                float[] panel, float[] acc) {
+        int pr = PanelMatmul.ROWS;
+        int blockTokens = blockTokens();
         for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
             int n = Math.min(blockTokens, tokens - t0);
-            PanelMatmul.transpose(x, t0 * xStride, xStride, n, cols, xT);
+            int xOff = t0 * cols;
             for (int r = rowFrom; r < rowTo; r += pr) {
                 int panelRows = Math.min(pr, rowTo - r);
                 for (int k = 0; k < panelRows; k++) {
                     decodeRow(r + k, panel, k * cols);
                 }
                 Arrays.fill(panel, panelRows * cols, pr * cols, 0f);
-                PanelMatmul.multiply(panel, cols, panelRows, xT, n, acc, y, t0 * yStride + r, yStride);
+                PanelMatmul.multiply(panel, cols, panelRows, xT, xOff, n, acc, y, t0 * yStride + r, yStride);
             }
         }
     }

@@ -62,6 +62,41 @@ class ParallelTest {
     }
 
     @Test
+    void chunksOfACallHaveDistinctIndicesBelowTheThreadCount() {
+        for (int threads = 1; threads <= 4; threads++) {
+            try (Parallel pool = new Parallel(threads)) {
+                for (int length : new int[]{0, 1, 3, 7, 100}) {
+                    AtomicIntegerArray starts = new AtomicIntegerArray(threads);
+                    AtomicIntegerArray seen = new AtomicIntegerArray(threads);
+                    AtomicIntegerArray covered = new AtomicIntegerArray(Math.max(1, length));
+                    for (int i = 0; i < threads; i++) {
+                        starts.set(i, -1);
+                    }
+                    pool.forChunks(0, length, 1, (chunk, from, to) -> {
+                        assertTrue(chunk >= 0 && chunk < pool.threads(), "chunk index " + chunk);
+                        seen.incrementAndGet(chunk);
+                        starts.set(chunk, from);
+                        for (int i = from; i < to; i++) {
+                            covered.incrementAndGet(i);
+                        }
+                    });
+                    for (int c = 0; c < threads; c++) {
+                        assertTrue(seen.get(c) <= 1, "chunk " + c + " ran " + seen.get(c) + " times");
+                    }
+                    for (int c = 1; c < threads; c++) {
+                        if (seen.get(c) == 1) {
+                            assertTrue(starts.get(c) > starts.get(c - 1), "chunks are numbered in range order");
+                        }
+                    }
+                    for (int i = 0; i < length; i++) {
+                        assertEquals(1, covered.get(i), "index " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void exceptionsPropagateFromWorkersAndCaller() {
         try (Parallel pool = new Parallel(2)) {
             IllegalStateException boom = new IllegalStateException("boom");

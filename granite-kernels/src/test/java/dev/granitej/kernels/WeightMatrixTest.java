@@ -154,6 +154,24 @@ class WeightMatrixTest {
     }
 
     @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void reusedScratchGivesTheSameProducts(WeightFormat format) {
+        // One scratch for calls of growing and shrinking size: leftovers of a larger call must not leak.
+        WeightMatrix m = Matrices.random(format, 53, 96, random);
+        MatmulScratch scratch = new MatmulScratch();
+        try (Parallel pool = new Parallel(3)) {
+            for (int tokens : new int[]{70, 5, 33, 1, 70}) {
+                float[] x = Matrices.gaussian(tokens * 96, random);
+                float[] fresh = new float[tokens * 53];
+                float[] reused = new float[tokens * 53];
+                m.matmul(x, 96, fresh, 53, tokens, 0, 53);
+                m.matmul(pool, x, 96, reused, 53, tokens, scratch);
+                assertTrue(java.util.Arrays.equals(fresh, reused), format + " tokens=" + tokens);
+            }
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = WeightFormat.class, names = {"F32", "BF16", "F16"})
     void panelMatmulOfARowDoesNotDependOnTheRowRange(WeightFormat format) {
         // Rows 1..5 fall in other places of a panel than in rows 0..6; each row must still round the same way.
