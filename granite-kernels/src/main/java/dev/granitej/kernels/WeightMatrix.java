@@ -261,7 +261,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         int unit = PanelMatmul.ROWS;
         int panels = (rows + unit - 1) / unit;
         int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
-        if (!Kernels.VECTOR || !decodesPanels() || tokens == 0) {
+        if (!Kernels.VECTOR || !usesPanels(tokens)) {
             pool.forRange(0, panels, minPanels,
                     (from, to) -> matmul(x, xStride, y, yStride, tokens, from * unit, Math.min(rows, to * unit)));
             return;
@@ -275,7 +275,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /** The Vector API kernel of {@link #matmul} for this format: decoded panels or tiles on the stored weights. */
     final void matmulVector(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
-        if (decodesPanels()) {
+        if (usesPanels(tokens)) {
             matmulPanels(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         } else {
             matmulTiled(x, xStride, y, yStride, tokens, rowFrom, rowTo);
@@ -288,6 +288,15 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     boolean decodesPanels() {
         return false;
+    }
+
+    /**
+     * Whether a product over {@code tokens} tokens runs on decoded panels: not below one vector of tokens, where
+     * the outer-product tile would compute mostly padding (a batch of four sequences filled a 32-token group)
+     * and the tiles on the stored weights, four tokens at a time, are twice as fast.
+     */
+    private boolean usesPanels(int tokens) {
+        return decodesPanels() && tokens >= Simd.LANES;
     }
 
     /** Writes row {@code row} as floats to {@code dst[dstOff .. dstOff+cols)}, fast enough for {@link #matmul}. */
