@@ -87,31 +87,46 @@ final class Mamba2Mixer implements Mixer {
         float[] xc = ws.convOut;
         float[] y = ws.mambaGated;
         inProj.forward(ws, in, hidden, proj, projDim);
+        // The convolution runs row by row (each row shifts its sequence's window); the scan then runs head by head
+        // over all rows, the heads split over the threads, so a pass meets the threads once, not once per row.
+        for (int t = 0; t < tokens; t++) {
+            MambaState s = ws.rowState[t].mamba(layer);
+            CausalConv1d.step(s.conv, 0, convWeight, convBias, convKernel, convDim, proj, t * projDim + inner,
+                    xc, t * convDim);
+            Vec.silu(xc, t * convDim, convDim);
+        }
+        pool.forRange(0, heads, 1, (h0, h1) -> scanHeads(ws, h0, h1));
+        pool.forRange(0, tokens, 1, (t0, t1) -> {
+            for (int t = t0; t < t1; t++) {
+                // gate first, then normalise over the whole inner width (HF MambaRMSNormGated)
+                Vec.swiglu(y, t * inner, proj, t * projDim, y, t * inner, inner);
+                Vec.rmsNorm(y, t * inner, y, t * inner, normWeight, 0, inner, eps);
+            }
+        });
+        outProj.forward(ws, y, inner, out, hidden);
+    }
+
+    /** Heads {@code [h0, h1)} of the selective scan for every row of the pass, rows in order. */
+    private void scanHeads(Workspace ws, int h0, int h1) {
+        float[] proj = ws.mambaProj;
+        float[] xc = ws.convOut;
+        float[] y = ws.mambaGated;
         int headsPerGroup = heads / groups;
         int cOffset = inner + groups * stateSize;
-        for (int t = 0; t < tokens; t++) {
+        for (int t = 0; t < ws.tokens; t++) {
+            float[] ssm = ws.rowState[t].mamba(layer).ssm;
             int row = t * projDim;
-            MambaState s = ws.rowState[t].mamba(layer);
-            CausalConv1d.step(s.conv, 0, convWeight, convBias, convKernel, convDim, proj, row + inner, xc, 0);
-            Vec.silu(xc, 0, convDim);
-            int yRow = t * inner;
-            float[] ssm = s.ssm;
-            pool.forRange(0, heads, 1, (h0, h1) -> {
-                for (int h = h0; h < h1; h++) {
-                    int g = h / headsPerGroup;
-                    float dt = softplus(proj[row + inner + convDim + h] + dtBias[h]);
-                    dt = Math.min(Math.max(dt, timeStepMin), timeStepMax);
-                    float dA = (float) Math.exp(dt * a[h]);
-                    SsmScan.step(ssm, h * headDim * stateSize, headDim, stateSize, dt, dA,
-                            xc, h * headDim, xc, inner + g * stateSize, xc, cOffset + g * stateSize, d[h],
-                            y, yRow + h * headDim);
-                }
-            });
-            // gate first, then normalise over the whole inner width (HF MambaRMSNormGated)
-            Vec.swiglu(y, yRow, proj, row, y, yRow, inner);
-            Vec.rmsNorm(y, yRow, y, yRow, normWeight, 0, inner, eps);
+            int x = t * convDim;
+            for (int h = h0; h < h1; h++) {
+                int g = h / headsPerGroup;
+                float dt = softplus(proj[row + inner + convDim + h] + dtBias[h]);
+                dt = Math.min(Math.max(dt, timeStepMin), timeStepMax);
+                float dA = (float) Math.exp(dt * a[h]);
+                SsmScan.step(ssm, h * headDim * stateSize, headDim, stateSize, dt, dA,
+                        xc, x + h * headDim, xc, x + inner + g * stateSize, xc, x + cOffset + g * stateSize, d[h],
+                        y, t * inner + h * headDim);
+            }
         }
-        outProj.forward(ws, y, inner, out, hidden);
     }
 
     /** torch's softplus with its default threshold of 20. */

@@ -29,6 +29,7 @@ final class Workspace {
     float[] branch = new float[0];
     float[] mambaProj = new float[0];
     float[] mambaGated = new float[0];
+    /** The causal convolution's output (after SiLU), {@code convDim} floats per row. */
     float[] convOut;
     float[] q = new float[0];
     float[] k = new float[0];
@@ -70,7 +71,7 @@ final class Workspace {
 
     Workspace(Dims d) {
         this.d = d;
-        this.convOut = new float[Math.max(d.convDim, 1)];
+        this.convOut = new float[0];
         this.routerLogits = new float[Math.max(d.experts, 1)];
         this.topExperts = new int[Math.max(d.topK, 1)];
         this.topWeights = new float[Math.max(d.topK, 1)];
@@ -125,6 +126,9 @@ final class Workspace {
             v = new float[tokens * d.kvDim];
             ffnHidden = new float[tokens * 2 * d.ffnWidth];
             ffnAct = new float[tokens * d.ffnWidth];
+        }
+        if (convOut.length < tokens * d.convDim) {
+            convOut = new float[tokens * d.convDim];
         }
         for (AttentionScratch scratch : attention) {
             scratch.ensure(tokens, contextLength);
