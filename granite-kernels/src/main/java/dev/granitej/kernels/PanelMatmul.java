@@ -35,9 +35,18 @@ final class PanelMatmul {
     private PanelMatmul() {
     }
 
-    /** Floats {@link #transpose} writes for {@code tokens} tokens of {@code cols} columns. */
+    /**
+     * Floats {@link #transpose} writes for {@code tokens} tokens of {@code cols} columns.
+     *
+     * @throws IllegalArgumentException when that is more than an array holds (call with fewer tokens at a time)
+     */
     static int transposedSize(int tokens, int cols) {
-        return groups(tokens) * cols * GROUP;
+        long floats = (long) groups(tokens) * cols * GROUP;
+        if (floats > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("a product over " + tokens + " tokens of " + cols
+                    + " columns needs " + floats + " floats of scratch, more than an array holds");
+        }
+        return (int) floats;
     }
 
     static int groups(int tokens) {

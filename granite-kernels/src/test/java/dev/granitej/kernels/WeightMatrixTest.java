@@ -224,6 +224,13 @@ class WeightMatrixTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void tooManyTokensForOneProductIsAClearError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PanelMatmul.transposedSize(1 << 20, 1 << 12));
+        assertTrue(e.getMessage().contains("1048576 tokens"), e.getMessage());
+    }
+
     @ParameterizedTest
     @EnumSource(value = WeightFormat.class, names = {"Q8_0", "Q4_0"})
     void blockFormatsRejectPartialBlocks(WeightFormat format) {
