@@ -54,16 +54,16 @@ final class PanelMatmul {
     }
 
     /**
-     * Lays {@code tokens} activation rows (row t at {@code xOff + t·xStride}) out by group: token
+     * Lays {@code tokens} activation rows (row t at {@code t·xStride}) out by group: token
      * {@code g·GROUP + j}'s column k at {@code xT[(g·cols + k)·GROUP + j]}, the last group padded with zeros.
      */
-    static void transpose(float[] x, int xOff, int xStride, int tokens, int cols, float[] xT) {
+    static void transpose(float[] x, int xStride, int tokens, int cols, float[] xT) {
         for (int g = 0; g < groups(tokens); g++) {
             int base = g * cols * GROUP;
             for (int j = 0; j < GROUP; j++) {
                 int t = g * GROUP + j;
                 if (t < tokens) {
-                    int src = xOff + t * xStride;
+                    int src = t * xStride;
                     for (int k = 0; k < cols; k++) {
                         xT[base + k * GROUP + j] = x[src + k];
                     }

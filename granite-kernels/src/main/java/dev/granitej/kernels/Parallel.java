@@ -69,7 +69,7 @@ public final class Parallel implements AutoCloseable {
      * as is, later ones attached as suppressed), after every chunk has finished.
      */
     public void forRange(int from, int to, int minChunk, IntRangeBody body) {
-        forChunks(from, to, minChunk, (chunk, a, b) -> body.run(a, b));
+        forChunks(from, to, minChunk, body);
     }
 
     /**
@@ -182,14 +182,6 @@ public final class Parallel implements AutoCloseable {
         } else if (failure != t) {
             failure.addSuppressed(t);
         }
-    }
-
-    /** A piece of work over {@code [from, to)} that is told which chunk of its call it is ({@link #forChunks}). */
-    @FunctionalInterface
-    public interface ChunkBody {
-
-        /** Processes indices {@code from} (inclusive) to {@code to} (exclusive) as chunk {@code chunk}. */
-        void run(int chunk, int from, int to);
     }
 
     /** Stops the workers (they finish any running chunk first) and waits for them to exit. */

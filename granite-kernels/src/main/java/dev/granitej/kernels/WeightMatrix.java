@@ -267,7 +267,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             return;
         }
         float[] xT = scratch.transposed(PanelMatmul.transposedSize(tokens, cols));
-        PanelMatmul.transpose(x, 0, xStride, tokens, cols, xT);
+        PanelMatmul.transpose(x, xStride, tokens, cols, xT);
         scratch.reserve(pool.threads(), unit * cols, accumulatorFloats(tokens));
         pool.forChunks(0, panels, minPanels, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride,
                 from * unit, Math.min(rows, to * unit), scratch.panel(chunk), scratch.accumulators(chunk)));
@@ -317,7 +317,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             return;
         }
         float[] xT = new float[PanelMatmul.transposedSize(tokens, cols)];
-        PanelMatmul.transpose(x, 0, xStride, tokens, cols, xT);
+        PanelMatmul.transpose(x, xStride, tokens, cols, xT);
         multiplyPanels(xT, tokens, y, yStride, rowFrom, rowTo, new float[PanelMatmul.ROWS * cols],
                 new float[accumulatorFloats(tokens)]);
     }
