@@ -2,16 +2,16 @@ package dev.granitej.model;
 
 import dev.granitej.kernels.AttentionKernel;
 import dev.granitej.kernels.HalfFloats;
-import java.util.Arrays;
 
 /**
- * Keys and values of one attention layer for one sequence, in fp32 or float16 ({@link KvCacheFormat}). Keys are
- * kept in the kernels' blocked layout ({@link AttentionKernel#KEY_BLOCK} positions dimension-major per head), so
- * scoring a long context needs no horizontal sum per position. fp32 values are rows of {@code kv_heads ×
- * head_dim} per position; float16 values are blocked too ({@link AttentionKernel#blockedValueIndex}), so the
- * kernel widens one head's values a block at a time. Grows by doubling up to the session's context limit; only
- * attention layers have one. Exactly one pair of arrays is in use: {@code keys}/{@code values} for fp32,
- * {@code halfKeys}/{@code halfValues} for float16.
+ * Keys and values of one attention layer for one sequence, in fp32 or float16 ({@link KvCacheFormat}). Each KV
+ * head has a region of {@code capacity · head_dim} keys and as many values of its own (head h's from
+ * {@code h · capacity · head_dim}), so a decode step reads each head's keys, then its values, front to back.
+ * Keys are in the kernels' blocked layout ({@link AttentionKernel#KEY_BLOCK} positions dimension-major), so
+ * scoring a long context needs no horizontal sum per position; values are rows of {@code head_dim}. Grows by
+ * doubling up to the session's context limit (each head's region moves); only attention layers have one.
+ * Exactly one pair of arrays is in use: {@code keys}/{@code values} for fp32, {@code halfKeys}/{@code halfValues}
+ * for float16.
  */
 final class KvCache {
 
@@ -19,6 +19,8 @@ final class KvCache {
     private final int headDim;
     private final int rowFloats;
     private final int maxPositions;
+    /** Positions each head's region holds (a whole number of key blocks). */
+    private int capacity;
     private final KvCacheFormat format;
     private float[] keys;
     private float[] values;
@@ -42,6 +44,7 @@ final class KvCache {
         this.maxPositions = other.maxPositions;
         this.format = other.format;
         this.length = other.length;
+        this.capacity = other.capacity;
         // Same capacity as the original: a fork that goes on decoding should not regrow (copy everything
         // again) at its very first token.
         if (format == KvCacheFormat.F16) {
@@ -53,20 +56,39 @@ final class KvCache {
         }
     }
 
-    /** Makes the arrays in use hold {@code positions} positions, keeping what they hold (blocks grow at the end). */
+    /**
+     * Makes the arrays in use hold {@code positions} positions per head, keeping the cached ones: each head's
+     * region moves to its place in the larger arrays.
+     */
     private void allocate(int positions) {
         int n = positions * rowFloats;
         if (format == KvCacheFormat.F16) {
-            halfKeys = halfKeys == null ? new short[n] : Arrays.copyOf(halfKeys, n);
-            halfValues = halfValues == null ? new short[n] : Arrays.copyOf(halfValues, n);
+            short[] k = new short[n];
+            short[] v = new short[n];
+            copyRegions(halfKeys, capacity, k, positions);
+            copyRegions(halfValues, capacity, v, positions);
+            halfKeys = k;
+            halfValues = v;
         } else {
-            keys = keys == null ? new float[n] : Arrays.copyOf(keys, n);
-            values = values == null ? new float[n] : Arrays.copyOf(values, n);
+            float[] k = new float[n];
+            float[] v = new float[n];
+            copyRegions(keys, capacity, k, positions);
+            copyRegions(values, capacity, v, positions);
+            keys = k;
+            values = v;
         }
+        capacity = positions;
     }
 
-    private int capacity() {
-        return (format == KvCacheFormat.F16 ? halfValues.length : values.length) / rowFloats;
+    /**
+     * Copies the first {@link #length} positions (whole key blocks) of each head's region of {@code from}, a
+     * cache array of {@code fromCapacity} positions per head, to its region of {@code to} ({@code toCapacity}).
+     */
+    private void copyRegions(Object from, int fromCapacity, Object to, int toCapacity) {
+        int used = roundUp(length) * headDim;
+        for (int h = 0; h < kvHeads && used > 0; h++) {
+            System.arraycopy(from, h * fromCapacity * headDim, to, h * toCapacity * headDim, used);
+        }
     }
 
     private static int roundUp(int positions) {
@@ -83,17 +105,15 @@ final class KvCache {
             throw new IllegalArgumentException("KV cache formats differ: " + other.format + " into " + format);
         }
         ensureCapacity(other.length);
-        int keyCount = roundUp(other.length) * rowFloats;
-        int valueCount = other.length * rowFloats;
-        if (format == KvCacheFormat.F16) {
-            // both blocked: whole blocks
-            System.arraycopy(other.halfKeys, 0, halfKeys, 0, Math.min(keyCount, other.halfKeys.length));
-            System.arraycopy(other.halfValues, 0, halfValues, 0, Math.min(keyCount, other.halfValues.length));
-        } else {
-            System.arraycopy(other.keys, 0, keys, 0, Math.min(keyCount, other.keys.length));
-            System.arraycopy(other.values, 0, values, 0, valueCount);
-        }
         length = other.length;
+        // the other cache's capacity, and so where its heads' regions start, may differ from this one's
+        if (format == KvCacheFormat.F16) {
+            copyRegions(other.halfKeys, other.capacity, halfKeys, capacity);
+            copyRegions(other.halfValues, other.capacity, halfValues, capacity);
+        } else {
+            copyRegions(other.keys, other.capacity, keys, capacity);
+            copyRegions(other.values, other.capacity, values, capacity);
+        }
     }
 
     /** Appends one position: a row of keys and of values read at {@code offset} of {@code k} and {@code v}. */
@@ -101,23 +121,23 @@ final class KvCache {
         ensureCapacity(length + 1);
         boolean half = format == KvCacheFormat.F16;
         for (int h = 0; h < kvHeads; h++) {
-            int base = AttentionKernel.blockedKeyIndex(length, h, kvHeads, headDim);
+            int region = h * capacity * headDim;
+            int base = region + AttentionKernel.blockedKeyIndex(length, headDim);
+            int from = offset + h * headDim;
             for (int d = 0; d < headDim; d++) {
-                float x = k[offset + h * headDim + d];
+                float x = k[from + d];
                 if (half) {
                     halfKeys[base + d * AttentionKernel.KEY_BLOCK] = Float.floatToFloat16(x);
                 } else {
                     keys[base + d * AttentionKernel.KEY_BLOCK] = x;
                 }
             }
-        }
-        if (half) {
-            for (int h = 0; h < kvHeads; h++) {
-                HalfFloats.narrow(v, offset + h * headDim, halfValues,
-                        AttentionKernel.blockedValueIndex(length, h, kvHeads, headDim), headDim);
+            int row = region + length * headDim;
+            if (half) {
+                HalfFloats.narrow(v, from, halfValues, row, headDim);
+            } else {
+                System.arraycopy(v, from, values, row, headDim);
             }
-        } else {
-            System.arraycopy(v, offset, values, length * rowFloats, rowFloats);
         }
         length++;
     }
@@ -129,12 +149,13 @@ final class KvCache {
      */
     void attend(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, int head, float scale, float[] scores,
                 int scoreStride, float[] out, float[] widened) {
+        int region = head * capacity * headDim;
         if (format == KvCacheFormat.F16) {
-            AttentionKernel.attendRows(q, qOffs, lens, outOffs, n, halfKeys, kvHeads, head, halfValues, headDim,
+            AttentionKernel.attendRows(q, qOffs, lens, outOffs, n, halfKeys, region, halfValues, region, headDim,
                     scale, scores, scoreStride, out, widened);
         } else {
-            AttentionKernel.attendRows(q, qOffs, lens, outOffs, n, keys, kvHeads, head, values, rowFloats,
-                    head * headDim, headDim, scale, scores, scoreStride, out);
+            AttentionKernel.attendRows(q, qOffs, lens, outOffs, n, keys, region, values, headDim, region, headDim,
+                    scale, scores, scoreStride, out);
         }
     }
 
@@ -142,7 +163,6 @@ final class KvCache {
         if (positions > maxPositions) {
             throw new IllegalStateException("KV cache limit of " + maxPositions + " positions exceeded");
         }
-        int capacity = capacity();
         if (positions <= capacity) {
             return;
         }

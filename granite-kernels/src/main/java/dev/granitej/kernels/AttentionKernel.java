@@ -4,8 +4,10 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Query heads attending to the cached positions of one KV head: {@code out = Σ_j softmax_j(scale·q·k_j)·v_j}.
- * Keys are in the blocked layout of {@link #KEY_BLOCK}; values are rows of {@code valueStride} floats per
- * position, this head's slice at {@code valueOff}.
+ * The head's keys are in the blocked layout of {@link #KEY_BLOCK} from {@code keyOff}; its values are rows of
+ * {@code valueStride} floats per position from {@code valueOff}. A cache keeps each head's keys and values in
+ * one run of memory of their own, so a decode step streams them front to back (heads interleaved block by block
+ * made the hardware prefetcher restart at every block: 1.3–1.45× slower at 32K positions).
  */
 public final class AttentionKernel {
 
@@ -13,25 +15,16 @@ public final class AttentionKernel {
     }
 
     /**
-     * Positions per key block: one vector of floats. A key cache in blocked layout holds,
-     * for each block of this many positions and each KV head, the keys dimension-major:
-     * {@code keys[((block·kvHeads + head)·headDim + d)·KEY_BLOCK + lane]} is dimension d of position
-     * {@code block·KEY_BLOCK + lane}. Blocks are appended at the end, so the cache grows by copying a prefix.
+     * Positions per key block: one vector of floats. One head's keys in blocked layout hold, for each block of
+     * this many positions, the keys dimension-major: {@code keys[(block·headDim + d)·KEY_BLOCK + lane]} is
+     * dimension d of position {@code block·KEY_BLOCK + lane}, so a block scores {@code KEY_BLOCK} positions with
+     * no horizontal sum.
      */
     public static final int KEY_BLOCK = Simd.LANES;
 
-    /** Index of dimension 0 of position {@code pos}, KV head {@code head}, in a blocked key cache. */
-    public static int blockedKeyIndex(int pos, int head, int kvHeads, int headDim) {
-        return ((pos / KEY_BLOCK * kvHeads + head) * headDim) * KEY_BLOCK + pos % KEY_BLOCK;
-    }
-
-    /**
-     * Index of dimension 0 of position {@code pos}, KV head {@code head}, in a blocked value cache (the layout of
-     * a float16 cache's values): per block of {@link #KEY_BLOCK} positions and KV head, the positions' rows of
-     * {@code headDim} values one after another, so a tile of one head's values is widened in whole blocks.
-     */
-    public static int blockedValueIndex(int pos, int head, int kvHeads, int headDim) {
-        return ((pos / KEY_BLOCK * kvHeads + head) * KEY_BLOCK + pos % KEY_BLOCK) * headDim;
+    /** Index of dimension 0 of position {@code pos} in one head's blocked keys (the head's keys from index 0). */
+    public static int blockedKeyIndex(int pos, int headDim) {
+        return pos / KEY_BLOCK * KEY_BLOCK * headDim + pos % KEY_BLOCK;
     }
 
     /**
@@ -51,16 +44,16 @@ public final class AttentionKernel {
      * longest {@code lens[r]} rounded up to a whole block.
      */
     public static void attendRows(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, float[] keys,
-                                  int kvHeads, int head, float[] values, int valueStride, int valueOff,
-                                  int headDim, float scale, float[] scores, int scoreStride, float[] out) {
+                                  int keyOff, float[] values, int valueStride, int valueOff, int headDim,
+                                  float scale, float[] scores, int scoreStride, float[] out) {
         if (!Kernels.VECTOR) {
             for (int r = 0; r < n; r++) {
-                attendBlockedScalar(q, qOffs[r], keys, kvHeads, head, values, valueStride, valueOff, lens[r],
-                        headDim, scale, scores, out, outOffs[r]);
+                attendBlockedScalar(q, qOffs[r], keys, keyOff, values, valueStride, valueOff, lens[r], headDim,
+                        scale, scores, out, outOffs[r]);
             }
             return;
         }
-        attendVector(q, qOffs, lens, outOffs, n, keys, null, kvHeads, head, values, null, valueStride, valueOff,
+        attendVector(q, qOffs, lens, outOffs, n, keys, null, keyOff, values, null, valueStride, valueOff,
                 headDim, scale, scores, scoreStride, out, null);
     }
 
@@ -70,32 +63,32 @@ public final class AttentionKernel {
      */
     private static final int HALF_VALUE_TILE = 64;
 
-    /** Floats of the scratch that {@link #attendRows(float[], int[], int[], int[], int, short[], int, int, short[],
-     * int, int, int, float, float[], int, float[], float[]) attendRows} over a float16 cache widens into. */
+    /** Floats of the scratch that {@link #attendRows(float[], int[], int[], int[], int, short[], int, short[],
+     * int, int, float, float[], int, float[], float[]) attendRows} over a float16 cache widens into. */
     public static int halfScratchFloats(int headDim) {
-        return Math.max(headDim * KEY_BLOCK, HALF_VALUE_TILE * headDim);
+        return Math.max(2 * headDim * KEY_BLOCK, HALF_VALUE_TILE * headDim);
     }
 
     /**
-     * {@link #attendRows(float[], int[], int[], int[], int, float[], int, int, float[], int, int, int, float,
-     * float[], int, float[]) attendRows} over a float16 cache ({@link HalfFloats} bits; keys blocked as there,
-     * values in the blocked layout of {@link #blockedValueIndex}): each key block and tile of value rows is widened
-     * into {@code widened} ({@link #halfScratchFloats} floats) and run through the float kernel, so every row gets
-     * bit for bit what the float kernel gives on the widened cache, while memory traffic, what attention over a
-     * long context is bound by, is halved.
+     * {@link #attendRows(float[], int[], int[], int[], int, float[], int, float[], int, int, int, float,
+     * float[], int, float[]) attendRows} over a float16 cache ({@link HalfFloats} bits; keys blocked as there from
+     * {@code keyOff}, values rows of {@code headDim} from {@code valueOff}): each pair of key blocks and tile of
+     * value rows is widened into {@code widened} ({@link #halfScratchFloats} floats) and run through the float
+     * kernel, so every row gets bit for bit what the float kernel gives on the widened cache, while memory
+     * traffic, what attention over a long context is bound by, is halved.
      */
     public static void attendRows(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, short[] keys,
-                                  int kvHeads, int head, short[] values, int headDim, float scale, float[] scores,
-                                  int scoreStride, float[] out, float[] widened) {
+                                  int keyOff, short[] values, int valueOff, int headDim, float scale,
+                                  float[] scores, int scoreStride, float[] out, float[] widened) {
         if (!Kernels.VECTOR) {
             for (int r = 0; r < n; r++) {
-                attendHalfScalar(q, qOffs[r], keys, kvHeads, head, values, lens[r], headDim, scale, scores, out,
+                attendHalfScalar(q, qOffs[r], keys, keyOff, values, valueOff, lens[r], headDim, scale, scores, out,
                         outOffs[r]);
             }
             return;
         }
-        attendVector(q, qOffs, lens, outOffs, n, null, keys, kvHeads, head, null, values, 0, 0, headDim, scale,
-                scores, scoreStride, out, widened);
+        attendVector(q, qOffs, lens, outOffs, n, null, keys, keyOff, null, values, headDim, valueOff, headDim,
+                scale, scores, scoreStride, out, widened);
     }
 
     /**
@@ -103,7 +96,7 @@ public final class AttentionKernel {
      * {@code halfValues} non-null) are widened block by block and tile by tile into {@code widened} first.
      */
     private static void attendVector(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, float[] keys,
-                                     short[] halfKeys, int kvHeads, int head, float[] values, short[] halfValues,
+                                     short[] halfKeys, int keyOff, float[] values, short[] halfValues,
                                      int valueStride, int valueOff, int headDim, float scale, float[] scores,
                                      int scoreStride, float[] out, float[] widened) {
         int maxLen = 0;
@@ -112,16 +105,20 @@ public final class AttentionKernel {
         }
         int blocks = (maxLen + KEY_BLOCK - 1) / KEY_BLOCK;
         int blockFloats = headDim * KEY_BLOCK;
-        for (int b = 0; b < blocks; b++) {
-            int base = (b * kvHeads + head) * blockFloats;
+        // two blocks at a time: four rows' fma chains over headDim alone would wait on the fma latency
+        for (int b = 0; b < blocks; b += 2) {
+            boolean pair = b + 1 < blocks;
+            int base = keyOff + b * blockFloats;
+            int next = pair ? base + blockFloats : base;
             float[] k = keys;
             if (halfKeys != null) {
-                HalfFloats.widen(halfKeys, base, widened, 0, blockFloats);
+                HalfFloats.widen(halfKeys, base, widened, 0, pair ? 2 * blockFloats : blockFloats);
                 k = widened;
+                next -= base;
                 base = 0;
             }
             for (int r = 0; r < n; r += 4) {
-                scoreBlock(q, qOffs, lens, n, r, k, base, headDim, scale, scores, scoreStride, b);
+                scoreBlocks(q, qOffs, lens, n, r, k, base, next, pair, headDim, scale, scores, scoreStride, b);
             }
         }
         for (int r = 0; r < n; r++) {
@@ -135,39 +132,44 @@ public final class AttentionKernel {
             int vStride = valueStride;
             int vOff = valueOff;
             if (halfValues != null) {
-                // the tile's rows of this head, block by block: position j at (j - j0)·headDim
-                for (int b0 = j0; b0 < j1; b0 += KEY_BLOCK) {
-                    HalfFloats.widen(halfValues, blockedValueIndex(b0, head, kvHeads, headDim), widened,
-                            (b0 - j0) * headDim, Math.min(KEY_BLOCK, j1 - b0) * headDim);
-                }
+                // the tile's rows: position j at (j - j0)·headDim
+                HalfFloats.widen(halfValues, valueOff + j0 * headDim, widened, 0, (j1 - j0) * headDim);
                 v = widened;
                 vStride = headDim;
                 vOff = -j0 * headDim;
             }
-            int r = 0;
-            for (; r + 4 <= n; r += 4) {
-                int common = Math.min(Math.min(lens[r], lens[r + 1]), Math.min(lens[r + 2], lens[r + 3]));
+            for (int r = 0; r < n; r += 4) {
+                int last = n - 1;
+                if (r == last) {
+                    accumulate1(v, vStride, vOff, headDim, scores, r * scoreStride, out, outOffs[r], j0,
+                            Math.min(j1, lens[r]));
+                    break;
+                }
+                int r1 = Math.min(r + 1, last);
+                int r2 = Math.min(r + 2, last);
+                int r3 = Math.min(r + 3, last);
+                int common = Math.min(Math.min(lens[r], lens[r1]), Math.min(lens[r2], lens[r3]));
                 int shared = Math.max(j0, Math.min(j1, common));
-                accumulate4(v, vStride, vOff, headDim, scores, scoreStride, r, out, outOffs, j0, shared);
-                for (int i = r; i < r + 4; i++) {
+                accumulate4(v, vStride, vOff, headDim, scores, scoreStride, r, r1, r2, r3, out, outOffs, j0,
+                        shared);
+                for (int i = r; i <= r3; i++) {
                     accumulate1(v, vStride, vOff, headDim, scores, i * scoreStride, out, outOffs[i], shared,
                             Math.min(j1, lens[i]));
                 }
-            }
-            for (; r < n; r++) {
-                accumulate1(v, vStride, vOff, headDim, scores, r * scoreStride, out, outOffs[r], j0,
-                        Math.min(j1, lens[r]));
             }
         }
     }
 
     /**
-     * Scores key block {@code b} for rows {@code r .. r+3} (fewer at the end: the missing rows repeat the last
-     * one and are not stored), each key vector loaded once for the four rows. Rows that cannot see the block
-     * are skipped.
+     * Scores key blocks {@code b} (at {@code base}) and, when {@code pair}, {@code b + 1} (at {@code next}) for
+     * rows {@code r .. r+3} (fewer at the end: the missing rows repeat the last one and are not stored), each key
+     * vector loaded once for the four rows: eight independent fma chains keep the multiply-add units busy where
+     * four would wait on each other. Rows that cannot see block {@code b} are skipped. Without {@code pair}
+     * ({@code next} then repeats {@code base}) only block {@code b}'s scores are stored.
      */
-    private static void scoreBlock(float[] q, int[] qOffs, int[] lens, int n, int r, float[] keys, int base,
-                                   int headDim, float scale, float[] scores, int scoreStride, int b) {
+    private static void scoreBlocks(float[] q, int[] qOffs, int[] lens, int n, int r, float[] keys, int base,
+                                    int next, boolean pair, int headDim, float scale, float[] scores,
+                                    int scoreStride, int b) {
         int last = n - 1;
         int r1 = Math.min(r + 1, last);
         int r2 = Math.min(r + 2, last);
@@ -184,45 +186,114 @@ public final class AttentionKernel {
         FloatVector a1 = a0;
         FloatVector a2 = a0;
         FloatVector a3 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
         for (int d = 0; d < headDim; d++) {
             FloatVector k = FloatVector.fromArray(Simd.F, keys, base + d * KEY_BLOCK);
-            a0 = k.fma(FloatVector.broadcast(Simd.F, q[q0 + d]), a0);
-            a1 = k.fma(FloatVector.broadcast(Simd.F, q[q1 + d]), a1);
-            a2 = k.fma(FloatVector.broadcast(Simd.F, q[q2 + d]), a2);
-            a3 = k.fma(FloatVector.broadcast(Simd.F, q[q3 + d]), a3);
+            FloatVector l = FloatVector.fromArray(Simd.F, keys, next + d * KEY_BLOCK);
+            FloatVector x = FloatVector.broadcast(Simd.F, q[q0 + d]);
+            a0 = k.fma(x, a0);
+            c0 = l.fma(x, c0);
+            x = FloatVector.broadcast(Simd.F, q[q1 + d]);
+            a1 = k.fma(x, a1);
+            c1 = l.fma(x, c1);
+            x = FloatVector.broadcast(Simd.F, q[q2 + d]);
+            a2 = k.fma(x, a2);
+            c2 = l.fma(x, c2);
+            x = FloatVector.broadcast(Simd.F, q[q3 + d]);
+            a3 = k.fma(x, a3);
+            c3 = l.fma(x, c3);
         }
-        a0.mul(scale).intoArray(scores, r * scoreStride + first);
+        int s = r * scoreStride + first;
+        a0.mul(scale).intoArray(scores, s);
+        if (pair) {
+            c0.mul(scale).intoArray(scores, s + KEY_BLOCK);
+        }
         if (r + 1 <= last) {
-            a1.mul(scale).intoArray(scores, (r + 1) * scoreStride + first);
+            s += scoreStride;
+            a1.mul(scale).intoArray(scores, s);
+            if (pair) {
+                c1.mul(scale).intoArray(scores, s + KEY_BLOCK);
+            }
         }
         if (r + 2 <= last) {
-            a2.mul(scale).intoArray(scores, (r + 2) * scoreStride + first);
+            s += scoreStride;
+            a2.mul(scale).intoArray(scores, s);
+            if (pair) {
+                c2.mul(scale).intoArray(scores, s + KEY_BLOCK);
+            }
         }
         if (r + 3 <= last) {
-            a3.mul(scale).intoArray(scores, (r + 3) * scoreStride + first);
+            s += scoreStride;
+            a3.mul(scale).intoArray(scores, s);
+            if (pair) {
+                c3.mul(scale).intoArray(scores, s + KEY_BLOCK);
+            }
         }
     }
 
     /**
-     * Rows {@code r .. r+3} accumulate positions {@code j0 .. j1}: per slice of {@code LANES} dimensions, the
-     * four outputs stay in registers while the value slices stream past, each loaded once. The per-lane sequence
-     * of fused multiply-adds is that of {@code VectorVec.axpy}, the tail dimensions that of its scalar tail.
+     * Rows {@code r0 .. r3} (a row may repeat the one before it: the copies compute and store the same values)
+     * accumulate positions {@code j0 .. j1}. Per pair of {@code LANES}-wide slices of dimensions, the eight
+     * outputs stay in registers while the value slices stream past, each loaded once: eight independent fma
+     * chains, enough to keep the multiply-add units busy. The per-lane sequence of fused multiply-adds is that of
+     * {@code VectorVec.axpy}, the tail dimensions that of its scalar tail.
      */
     private static void accumulate4(float[] values, int valueStride, int valueOff, int headDim, float[] scores,
-                                    int scoreStride, int r, float[] out, int[] outOffs, int j0, int j1) {
+                                    int scoreStride, int r0, int r1, int r2, int r3, float[] out, int[] outOffs,
+                                    int j0, int j1) {
         if (j1 <= j0) {
             return;
         }
-        int s0 = r * scoreStride;
-        int s1 = s0 + scoreStride;
-        int s2 = s1 + scoreStride;
-        int s3 = s2 + scoreStride;
-        int o0 = outOffs[r];
-        int o1 = outOffs[r + 1];
-        int o2 = outOffs[r + 2];
-        int o3 = outOffs[r + 3];
+        int s0 = r0 * scoreStride;
+        int s1 = r1 * scoreStride;
+        int s2 = r2 * scoreStride;
+        int s3 = r3 * scoreStride;
+        int o0 = outOffs[r0];
+        int o1 = outOffs[r1];
+        int o2 = outOffs[r2];
+        int o3 = outOffs[r3];
+        int lanes = Simd.LANES;
         int d = 0;
-        for (; d <= headDim - Simd.LANES; d += Simd.LANES) {
+        for (; d <= headDim - 2 * lanes; d += 2 * lanes) {
+            int e = d + lanes;
+            FloatVector a0 = FloatVector.fromArray(Simd.F, out, o0 + d);
+            FloatVector a1 = FloatVector.fromArray(Simd.F, out, o1 + d);
+            FloatVector a2 = FloatVector.fromArray(Simd.F, out, o2 + d);
+            FloatVector a3 = FloatVector.fromArray(Simd.F, out, o3 + d);
+            FloatVector c0 = FloatVector.fromArray(Simd.F, out, o0 + e);
+            FloatVector c1 = FloatVector.fromArray(Simd.F, out, o1 + e);
+            FloatVector c2 = FloatVector.fromArray(Simd.F, out, o2 + e);
+            FloatVector c3 = FloatVector.fromArray(Simd.F, out, o3 + e);
+            for (int j = j0; j < j1; j++) {
+                int at = j * valueStride + valueOff;
+                FloatVector v = FloatVector.fromArray(Simd.F, values, at + d);
+                FloatVector w = FloatVector.fromArray(Simd.F, values, at + e);
+                FloatVector p = FloatVector.broadcast(Simd.F, scores[s0 + j]);
+                a0 = v.fma(p, a0);
+                c0 = w.fma(p, c0);
+                p = FloatVector.broadcast(Simd.F, scores[s1 + j]);
+                a1 = v.fma(p, a1);
+                c1 = w.fma(p, c1);
+                p = FloatVector.broadcast(Simd.F, scores[s2 + j]);
+                a2 = v.fma(p, a2);
+                c2 = w.fma(p, c2);
+                p = FloatVector.broadcast(Simd.F, scores[s3 + j]);
+                a3 = v.fma(p, a3);
+                c3 = w.fma(p, c3);
+            }
+            a0.intoArray(out, o0 + d);
+            c0.intoArray(out, o0 + e);
+            a1.intoArray(out, o1 + d);
+            c1.intoArray(out, o1 + e);
+            a2.intoArray(out, o2 + d);
+            c2.intoArray(out, o2 + e);
+            a3.intoArray(out, o3 + d);
+            c3.intoArray(out, o3 + e);
+        }
+        for (; d <= headDim - lanes; d += lanes) {
             FloatVector a0 = FloatVector.fromArray(Simd.F, out, o0 + d);
             FloatVector a1 = FloatVector.fromArray(Simd.F, out, o1 + d);
             FloatVector a2 = FloatVector.fromArray(Simd.F, out, o2 + d);
@@ -240,21 +311,44 @@ public final class AttentionKernel {
             a3.intoArray(out, o3 + d);
         }
         if (d < headDim) {
-            for (int i = 0; i < 4; i++) {
-                accumulateTail(values, valueStride, valueOff + d, headDim - d, scores, (r + i) * scoreStride, out,
-                        outOffs[r + i] + d, j0, j1);
+            // each distinct row once: the tail accumulates in place
+            for (int r = r0; r <= r3; r++) {
+                accumulateTail(values, valueStride, valueOff + d, headDim - d, scores, r * scoreStride, out,
+                        outOffs[r] + d, j0, j1);
             }
         }
     }
 
-    /** One row accumulates positions {@code j0 .. j1}, as {@code VectorVec.axpy} would. */
+    /**
+     * One row accumulates positions {@code j0 .. j1}, as {@code VectorVec.axpy} would, four slices of dimensions
+     * at a time so that four fma chains run side by side.
+     */
     private static void accumulate1(float[] values, int valueStride, int valueOff, int headDim, float[] scores,
                                     int s, float[] out, int o, int j0, int j1) {
         if (j1 <= j0) {
             return;
         }
+        int lanes = Simd.LANES;
         int d = 0;
-        for (; d <= headDim - Simd.LANES; d += Simd.LANES) {
+        for (; d <= headDim - 4 * lanes; d += 4 * lanes) {
+            FloatVector a0 = FloatVector.fromArray(Simd.F, out, o + d);
+            FloatVector a1 = FloatVector.fromArray(Simd.F, out, o + d + lanes);
+            FloatVector a2 = FloatVector.fromArray(Simd.F, out, o + d + 2 * lanes);
+            FloatVector a3 = FloatVector.fromArray(Simd.F, out, o + d + 3 * lanes);
+            for (int j = j0; j < j1; j++) {
+                int at = j * valueStride + valueOff + d;
+                FloatVector p = FloatVector.broadcast(Simd.F, scores[s + j]);
+                a0 = FloatVector.fromArray(Simd.F, values, at).fma(p, a0);
+                a1 = FloatVector.fromArray(Simd.F, values, at + lanes).fma(p, a1);
+                a2 = FloatVector.fromArray(Simd.F, values, at + 2 * lanes).fma(p, a2);
+                a3 = FloatVector.fromArray(Simd.F, values, at + 3 * lanes).fma(p, a3);
+            }
+            a0.intoArray(out, o + d);
+            a1.intoArray(out, o + d + lanes);
+            a2.intoArray(out, o + d + 2 * lanes);
+            a3.intoArray(out, o + d + 3 * lanes);
+        }
+        for (; d <= headDim - lanes; d += lanes) {
             FloatVector a = FloatVector.fromArray(Simd.F, out, o + d);
             for (int j = j0; j < j1; j++) {
                 a = FloatVector.fromArray(Simd.F, values, j * valueStride + valueOff + d)
@@ -282,11 +376,11 @@ public final class AttentionKernel {
      * The scalar twin of {@link #attendRows} for one row (the same fused multiply-add order for the scores, so
      * the two agree bit for bit on them); {@code scores} holds at least {@code len} floats.
      */
-    public static void attendBlockedScalar(float[] q, int qOff, float[] keys, int kvHeads, int head, float[] values,
+    public static void attendBlockedScalar(float[] q, int qOff, float[] keys, int keyOff, float[] values,
                                            int valueStride, int valueOff, int len, int headDim, float scale,
                                            float[] scores, float[] out, int outOff) {
         for (int j = 0; j < len; j++) {
-            int base = blockedKeyIndex(j, head, kvHeads, headDim);
+            int base = keyOff + blockedKeyIndex(j, headDim);
             float s = 0f;
             for (int d = 0; d < headDim; d++) {
                 s = Math.fma(keys[base + d * KEY_BLOCK], q[qOff + d], s);
@@ -301,13 +395,14 @@ public final class AttentionKernel {
     }
 
     /**
-     * {@link #attendBlockedScalar} over a float16 cache (values in the layout of {@link #blockedValueIndex}): each
-     * key and value widened as it is read.
+     * {@link #attendBlockedScalar} over a float16 cache (values rows of {@code headDim} from {@code valueOff}):
+     * each key and value widened as it is read.
      */
-    public static void attendHalfScalar(float[] q, int qOff, short[] keys, int kvHeads, int head, short[] values,
-                                        int len, int headDim, float scale, float[] scores, float[] out, int outOff) {
+    public static void attendHalfScalar(float[] q, int qOff, short[] keys, int keyOff, short[] values,
+                                        int valueOff, int len, int headDim, float scale, float[] scores, float[] out,
+                                        int outOff) {
         for (int j = 0; j < len; j++) {
-            int base = blockedKeyIndex(j, head, kvHeads, headDim);
+            int base = keyOff + blockedKeyIndex(j, headDim);
             float s = 0f;
             for (int d = 0; d < headDim; d++) {
                 s = Math.fma(Float.float16ToFloat(keys[base + d * KEY_BLOCK]), q[qOff + d], s);
@@ -318,7 +413,7 @@ public final class AttentionKernel {
         java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
         for (int j = 0; j < len; j++) {
             float p = scores[j];
-            int v = blockedValueIndex(j, head, kvHeads, headDim);
+            int v = valueOff + j * headDim;
             for (int i = 0; i < headDim; i++) {
                 out[outOff + i] += p * Float.float16ToFloat(values[v + i]);
             }

@@ -12,19 +12,28 @@ import org.junit.jupiter.api.Test;
  */
 class BlockedAttentionTest {
 
-    /** {@code keys} (rows of {@code stride} floats, head h at {@code h·headDim}) in the blocked layout. */
+    /**
+     * {@code keys} (rows of {@code stride} floats, head h at {@code h·headDim}) in the blocked layout, each head
+     * in a region of its own of {@link #region} floats.
+     */
     static float[] blocked(float[] keys, int len, int kvHeads, int headDim, int stride) {
-        int blocks = (len + AttentionKernel.KEY_BLOCK - 1) / AttentionKernel.KEY_BLOCK;
-        float[] out = new float[blocks * AttentionKernel.KEY_BLOCK * kvHeads * headDim];
+        int region = region(len, headDim);
+        float[] out = new float[region * kvHeads];
         for (int p = 0; p < len; p++) {
             for (int h = 0; h < kvHeads; h++) {
-                int base = AttentionKernel.blockedKeyIndex(p, h, kvHeads, headDim);
+                int base = h * region + AttentionKernel.blockedKeyIndex(p, headDim);
                 for (int d = 0; d < headDim; d++) {
                     out[base + d * AttentionKernel.KEY_BLOCK] = keys[p * stride + h * headDim + d];
                 }
             }
         }
         return out;
+    }
+
+    /** Floats of one head's region of a cache of {@code positions}: whole key blocks. */
+    static int region(int positions, int headDim) {
+        return (positions + AttentionKernel.KEY_BLOCK - 1) / AttentionKernel.KEY_BLOCK * AttentionKernel.KEY_BLOCK
+                * headDim;
     }
 
     /**
@@ -48,10 +57,10 @@ class BlockedAttentionTest {
     }
 
     /** One row alone through the production kernel. */
-    static void alone(float[] q, int qOff, float[] keys, int kvHeads, int head, float[] values, int valueStride,
+    static void alone(float[] q, int qOff, float[] keys, int keyOff, float[] values, int valueStride,
                       int valueOff, int len, int headDim, float scale, float[] out, int outOff) {
         int stride = (len + AttentionKernel.KEY_BLOCK - 1) / AttentionKernel.KEY_BLOCK * AttentionKernel.KEY_BLOCK;
-        AttentionKernel.attendRows(q, new int[] {qOff}, new int[] {len}, new int[] {outOff}, 1, keys, kvHeads, head,
+        AttentionKernel.attendRows(q, new int[] {qOff}, new int[] {len}, new int[] {outOff}, 1, keys, keyOff,
                 values, valueStride, valueOff, headDim, scale, new float[stride], stride, out);
     }
 
@@ -98,8 +107,9 @@ class BlockedAttentionTest {
                 float[] vec = new float[headDim];
                 float[] scal = new float[headDim];
                 plain(q, keys, values, h * headDim, stride, len, headDim, 0.3f, reference);
-                alone(q, 0, blockedKeys, kvHeads, h, values, stride, h * headDim, len, headDim, 0.3f, vec, 0);
-                AttentionKernel.attendBlockedScalar(q, 0, blockedKeys, kvHeads, h, values, stride, h * headDim, len,
+                int keyOff = h * region(len, headDim);
+                alone(q, 0, blockedKeys, keyOff, values, stride, h * headDim, len, headDim, 0.3f, vec, 0);
+                AttentionKernel.attendBlockedScalar(q, 0, blockedKeys, keyOff, values, stride, h * headDim, len,
                         headDim, 0.3f, new float[len], scal, 0);
                 for (int d = 0; d < headDim; d++) {
                     assertEquals(reference[d], scal[d], 1e-5f, "len " + len + " head " + h);
@@ -129,11 +139,12 @@ class BlockedAttentionTest {
                 int scoreStride = blocks * AttentionKernel.KEY_BLOCK;
                 for (int h = 0; h < kvHeads; h++) {
                     float[] together = new float[n * headDim];
-                    AttentionKernel.attendRows(q, qOffs, lens, outOffs, n, keys, kvHeads, h, values, stride,
+                    int keyOff = h * region(positions, headDim);
+                    AttentionKernel.attendRows(q, qOffs, lens, outOffs, n, keys, keyOff, values, stride,
                             h * headDim, headDim, 0.2f, new float[n * scoreStride], scoreStride, together);
                     for (int r = 0; r < n; r++) {
                         float[] single = new float[headDim];
-                        alone(q, qOffs[r], keys, kvHeads, h, values, stride, h * headDim, lens[r], headDim, 0.2f,
+                        alone(q, qOffs[r], keys, keyOff, values, stride, h * headDim, lens[r], headDim, 0.2f,
                                 single, 0);
                         for (int d = 0; d < headDim; d++) {
                             assertEquals(Float.floatToRawIntBits(single[d]),

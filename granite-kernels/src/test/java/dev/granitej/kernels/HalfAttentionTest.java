@@ -56,12 +56,14 @@ class HalfAttentionTest {
             short[] values = halves(blocks * AttentionKernel.KEY_BLOCK * stride, random);
             float[] wideKeys = new float[keys.length];
             HalfFloats.widen(keys, 0, wideKeys, 0, keys.length);
-            // the float kernels read values as rows of all heads per position
+            // each head's keys and values in a region of its own; the float kernel reads its values here as rows
+            // of all heads per position instead (a different stride and offset, the same numbers)
+            int region = BlockedAttentionTest.region(positions, headDim);
             float[] wideValues = new float[positions * stride];
             for (int p = 0; p < positions; p++) {
                 for (int h = 0; h < kvHeads; h++) {
-                    HalfFloats.widen(values, AttentionKernel.blockedValueIndex(p, h, kvHeads, headDim), wideValues,
-                            p * stride + h * headDim, headDim);
+                    HalfFloats.widen(values, h * region + p * headDim, wideValues, p * stride + h * headDim,
+                            headDim);
                 }
             }
             float[] scratch = new float[AttentionKernel.halfScratchFloats(headDim)];
@@ -71,20 +73,21 @@ class HalfAttentionTest {
                 int[] lens = rows.lens();
                 int scoreStride = blocks * AttentionKernel.KEY_BLOCK;
                 for (int h = 0; h < kvHeads; h++) {
+                    int own = h * region;
                     float[] half = new float[n * headDim];
                     float[] wide = new float[n * headDim];
-                    AttentionKernel.attendRows(rows.q(), rows.qOffs(), lens, rows.outOffs(), n, keys, kvHeads, h,
-                            values, headDim, 0.2f, new float[n * scoreStride], scoreStride, half, scratch);
-                    AttentionKernel.attendRows(rows.q(), rows.qOffs(), lens, rows.outOffs(), n, wideKeys, kvHeads, h,
+                    AttentionKernel.attendRows(rows.q(), rows.qOffs(), lens, rows.outOffs(), n, keys, own, values,
+                            own, headDim, 0.2f, new float[n * scoreStride], scoreStride, half, scratch);
+                    AttentionKernel.attendRows(rows.q(), rows.qOffs(), lens, rows.outOffs(), n, wideKeys, own,
                             wideValues, stride, h * headDim, headDim, 0.2f, new float[n * scoreStride], scoreStride,
                             wide);
                     for (int r = 0; r < n; r++) {
                         float[] halfScalar = new float[headDim];
                         float[] wideScalar = new float[headDim];
                         int qOff = rows.qOffs()[r];
-                        AttentionKernel.attendHalfScalar(rows.q(), qOff, keys, kvHeads, h, values, lens[r], headDim,
+                        AttentionKernel.attendHalfScalar(rows.q(), qOff, keys, own, values, own, lens[r], headDim,
                                 0.2f, new float[lens[r]], halfScalar, 0);
-                        AttentionKernel.attendBlockedScalar(rows.q(), qOff, wideKeys, kvHeads, h, wideValues, stride,
+                        AttentionKernel.attendBlockedScalar(rows.q(), qOff, wideKeys, own, wideValues, stride,
                                 h * headDim, lens[r], headDim, 0.2f, new float[lens[r]], wideScalar, 0);
                         int out = rows.outOffs()[r];
                         for (int d = 0; d < headDim; d++) {

@@ -88,9 +88,9 @@ class RecurrentKernelsTest {
                 float[] outS = new float[headDim + 3];
                 float[] outV = new float[headDim + 3];
                 float scale = (float) (1 / Math.sqrt(headDim));
-                AttentionKernel.attendBlockedScalar(q, 2, keys, 1, 0, values, stride, kvOff, len, headDim, scale,
+                AttentionKernel.attendBlockedScalar(q, 2, keys, 0, values, stride, kvOff, len, headDim, scale,
                         scoresS, outS, 3);
-                BlockedAttentionTest.alone(q, 2, keys, 1, 0, values, stride, kvOff, len, headDim, scale, outV, 3);
+                BlockedAttentionTest.alone(q, 2, keys, 0, values, stride, kvOff, len, headDim, scale, outV, 3);
                 for (int i = 0; i < headDim; i++) {
                     double mag = 0;
                     for (int j = 0; j < len; j++) {

@@ -47,12 +47,15 @@ public class AttentionBenchmark {
     private float[] out;
     private float[] widened;
     private int scoreStride;
+    /** Where KV head 1's keys and values start: each head has a region of its own, as in the engine's cache. */
+    private int region;
 
     @Setup(Level.Trial)
     public void setUp() {
         SplittableRandom random = new SplittableRandom(3);
         int b = AttentionKernel.KEY_BLOCK;
-        int cached = (positions + b - 1) / b * b * KV_HEADS * HEAD_DIM;
+        region = (positions + b - 1) / b * b * HEAD_DIM;
+        int cached = region * KV_HEADS;
         keys = new float[cached];
         values = new float[cached];
         for (int i = 0; i < cached; i++) {
@@ -76,19 +79,19 @@ public class AttentionBenchmark {
         widened = new float[AttentionKernel.halfScratchFloats(HEAD_DIM)];
     }
 
-    /** fp32 cache: keys blocked, values as rows of all KV heads. */
+    /** fp32 cache: keys blocked, values rows of the head's dimensions. */
     @Benchmark
     public float[] f32() {
-        AttentionKernel.attendRows(q, qOffs, lens, qOffs, group, keys, KV_HEADS, 1, values, KV_HEADS * HEAD_DIM,
-                HEAD_DIM, HEAD_DIM, 0.125f, scores, scoreStride, out);
+        AttentionKernel.attendRows(q, qOffs, lens, qOffs, group, keys, region, values, HEAD_DIM, region, HEAD_DIM,
+                0.125f, scores, scoreStride, out);
         return out;
     }
 
-    /** float16 cache: keys and values blocked, widened a block or tile at a time. */
+    /** float16 cache: the same layout, widened two key blocks or a tile of values at a time. */
     @Benchmark
     public float[] f16() {
-        AttentionKernel.attendRows(q, qOffs, lens, qOffs, group, halfKeys, KV_HEADS, 1, halfValues, HEAD_DIM, 0.125f,
-                scores, scoreStride, out, widened);
+        AttentionKernel.attendRows(q, qOffs, lens, qOffs, group, halfKeys, region, halfValues, region, HEAD_DIM,
+                0.125f, scores, scoreStride, out, widened);
         return out;
     }
 }
