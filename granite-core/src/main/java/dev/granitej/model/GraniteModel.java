@@ -42,7 +42,7 @@ public final class GraniteModel implements AutoCloseable {
     /** Holds weights converted at load (quantized formats); empty when the weights are used as stored. */
     private final Arena converted;
     private final WeightMatrix embedding;
-    private final Linear lmHead;
+    private final VocabularyHead lmHead;
     private final List<DecoderLayer> layers;
     private final float[] finalNorm;
     private final Workspace.Dims dims;
@@ -59,14 +59,16 @@ public final class GraniteModel implements AutoCloseable {
         this.converted = converted;
         int h = config.hiddenSize();
         int v = config.vocabSize();
-        // The vocabulary matrix decides every token, so it keeps more precision than the layers (as llama.cpp
-        // does for its output tensor): as stored under Q8_0, Q8_0 under Q4_0.
-        this.embedding = w.vocabularyMatrix(w.tensor("model.embed_tokens.weight", v, h), v, h);
+        // Lookups read the embedding as stored (a row per token). The head decides every token: under a
+        // quantized format it reads a Q8_0 copy (as llama.cpp keeps its output tensor above Q4_0) and recomputes
+        // the rows that may hold the top logit from the stored weights (VocabularyHead).
+        Tensor embedTokens = w.tensor("model.embed_tokens.weight", v, h);
+        this.embedding = embedTokens.asMatrix(v, h);
         var head = checkpoint.find("lm_head.weight");
         if (head.isPresent()) {
-            this.lmHead = new Linear(w.vocabularyMatrix(w.tensor("lm_head.weight", v, h), v, h), pool);
+            this.lmHead = w.vocabularyHead(w.tensor("lm_head.weight", v, h), v, h);
         } else if (config.tieWordEmbeddings()) {
-            this.lmHead = new Linear(embedding, pool);
+            this.lmHead = w.vocabularyHead(embedTokens, v, h);
         } else {
             throw new dev.granitej.io.CheckpointException(checkpoint.directory().getFileName()
                     + ": missing tensor 'lm_head.weight' (tie_word_embeddings is false)");

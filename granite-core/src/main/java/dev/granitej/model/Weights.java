@@ -90,13 +90,16 @@ final class Weights {
         return cache.isPresent() ? cache.get().write(quantized) : QuantCache.Outcome.NOT_USED;
     }
 
-    /** The embedding or lm_head: as stored under Q8_0, Q8_0 under Q4_0. */
-    WeightMatrix vocabularyMatrix(Tensor t, int rows, int cols) {
+    /**
+     * The lm_head over the vocabulary matrix {@code t}: as stored, or under a quantized format (Q8_0 and Q4_0
+     * alike) a Q8_0 copy whose leading rows are recomputed from the stored weights ({@link VocabularyHead}).
+     */
+    VocabularyHead vocabularyHead(Tensor t, int rows, int cols) {
         WeightMatrix m = t.asMatrix(rows, cols);
-        if (format.isEmpty() || format.get() == WeightFormat.Q8_0) {
-            return m;
+        if (format.isEmpty()) {
+            return VocabularyHead.asStored(m, pool);
         }
-        return convert(t.name(), m, WeightFormat.Q8_0);
+        return VocabularyHead.refined(m, convert(t.name(), m, WeightFormat.Q8_0), pool);
     }
 
     Linear linear(String name, int rows, int cols) {
