@@ -9,7 +9,8 @@ import java.util.Optional;
  *
  * @param weightFormat the format linear-layer weights are converted to at load ({@code Q8_0}, {@code Q4_0}), or
  *                     empty to compute on the weights as stored (F32/BF16/F16). Norms, SSM parameters, the conv
- *                     and the router always stay in full precision.
+ *                     and the router always stay in full precision; the lm_head is read in Q8_0 under either
+ *                     format, with the rows that may hold the top logit recomputed from the stored weights.
  * @param threads      threads that share each matrix product (the caller's included)
  * @param preload      read the whole checkpoint into memory at load instead of mapping it (faster decode on big
  *                     checkpoints, as llama.cpp's {@code --no-mmap}; costs load time and resident memory).
