@@ -82,6 +82,66 @@ public final class Q8Matrix extends WeightMatrix {
         return Simd.sum(acc0.add(acc1));
     }
 
+    /** Four rows of {@link #dotVector} in one pass: each activation vector is loaded once for all four. */
+    @Override
+    void dotVectorRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+        if (PAIRS) {
+            super.dotVectorRows4(row, step, x, xOff, y, yOff, sums);
+            return;
+        }
+        long base0 = row * rowBytes;
+        long base1 = base0 + step * rowBytes;
+        long base2 = base1 + step * rowBytes;
+        long base3 = base2 + step * rowBytes;
+        int blocks = cols / WeightFormat.BLOCK;
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = (long) blk * BLOCK_BYTES + 2;
+            int xb = xOff + blk * WeightFormat.BLOCK;
+            FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+            FloatVector b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
+            for (int j = 0; j < WeightFormat.BLOCK; j += BYTE_LANES) {
+                FloatVector xj = FloatVector.fromArray(F, x, xb + j);
+                b0 = ((FloatVector) ByteVector.fromMemorySegment(B, data, base0 + at + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(xj, b0);
+                b1 = ((FloatVector) ByteVector.fromMemorySegment(B, data, base1 + at + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(xj, b1);
+                b2 = ((FloatVector) ByteVector.fromMemorySegment(B, data, base2 + at + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(xj, b2);
+                b3 = ((FloatVector) ByteVector.fromMemorySegment(B, data, base3 + at + j, LE)
+                        .convertShape(VectorOperators.B2F, F, 0)).fma(xj, b3);
+            }
+            FloatVector d0 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base0 + at - 2)));
+            FloatVector d1 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base1 + at - 2)));
+            FloatVector d2 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base2 + at - 2)));
+            FloatVector d3 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base3 + at - 2)));
+            // dotVector's two accumulators per row (even and odd blocks), rotated rather than chosen by a branch:
+            // after block blk, a_1 holds the chain of blk's parity and a_0 the other (a branch between vectors
+            // made C2 box them, at twice the time)
+            FloatVector n0 = b0.fma(d0, a00);
+            a00 = a01;
+            a01 = n0;
+            FloatVector n1 = b1.fma(d1, a10);
+            a10 = a11;
+            a11 = n1;
+            FloatVector n2 = b2.fma(d2, a20);
+            a20 = a21;
+            a21 = n2;
+            FloatVector n3 = b3.fma(d3, a30);
+            a30 = a31;
+            a31 = n3;
+        }
+        // in the order finishRows4 sums them (even + odd: addition commutes exactly); no vector leaves this method
+        a00.add(a01).intoArray(sums, 0);
+        a10.add(a11).intoArray(sums, Simd.LANES);
+        a20.add(a21).intoArray(sums, 2 * Simd.LANES);
+        a30.add(a31).intoArray(sums, 3 * Simd.LANES);
+        finishRows4(y, yOff, step, sums);
+    }
+
     @Override
     void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         if (PAIRS) {

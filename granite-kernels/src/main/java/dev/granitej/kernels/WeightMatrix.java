@@ -34,6 +34,13 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     private static final int TOKEN_BLOCK_BYTES = 512 * 1024;
     /** Rows per task when a product is split over a {@link Parallel}: enough work to amortise a hand-off. */
     private static final int MIN_ROWS_PER_TASK = 16;
+    /**
+     * Bytes of weight rows {@link #matmulExact} runs all its tokens over before moving on. Row by row, every row
+     * streamed all the tokens' activations through L1 (16 tokens of 1536 columns are 96 KiB, twice L1), so the
+     * loads of activations from L2 bounded it; a chunk of rows this size stays in L2 while four tokens'
+     * activations stay in L1, and the weights come from memory once all the same.
+     */
+    private static final long EXACT_CHUNK_BYTES = 64 * 1024;
 
     final MemorySegment data;
     final int rows;
@@ -172,16 +179,56 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
             return;
         }
-        float[] sums = tokens >= 4 ? new float[SUMS] : null;
-        for (int r = rowFrom; r < rowTo; r++) {
+        float[] sums = new float[SUMS];
+        int chunk = (int) Math.max(1, EXACT_CHUNK_BYTES / rowBytes);
+        for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
+            int r1 = Math.min(rowTo, r0 + chunk);
             int t = 0;
             for (; t + 4 <= tokens; t += 4) {
-                dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
+                for (int r = r0; r < r1; r++) {
+                    dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
+                }
             }
             for (; t < tokens; t++) {
-                y[t * yStride + r] = dotVector(r, x, t * xStride);
+                dotRowsVector(x, t * xStride, y, t * yStride, r0, r1, sums);
             }
         }
+    }
+
+    /**
+     * {@code y[yOff + r] = dotVector(r, x_xOff)} for rows {@code [rowFrom, rowTo)}, four rows at a time where the
+     * format has a four-row kernel. {@code sums} is scratch of {@link #SUMS} floats.
+     */
+    private void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
+        int step = (rowTo - rowFrom) / 4;
+        for (int r = rowFrom; r < rowFrom + step; r++) {
+            dotVectorRows4(r, step, x, xOff, y, yOff + r, sums);
+        }
+        for (int r = rowFrom + 4 * step; r < rowTo; r++) {
+            y[yOff + r] = dotVector(r, x, xOff);
+        }
+    }
+
+    /**
+     * Rows {@code row .. row+3} against one token: {@code y[yOff + k] = dotVector(row + k, x, xOff)}, bit for bit
+     * (the same accumulators in the same order), with each activation vector loaded once for the four rows and
+     * four independent chains in flight. Formats whose one-row dot is bound by its own instructions rather than
+     * memory override this; the default is four plain dots. {@code sums}: scratch of {@link #SUMS} floats.
+     */
+    void dotVectorRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+        for (int k = 0; k < 4; k++) {
+            y[yOff + k * step] = dotVector(row + k * step, x, xOff);
+        }
+    }
+
+    /** Finishes {@link #dotVectorRows4}: sums the four accumulators stored in {@code sums} into {@code y}. */
+    static void finishRows4(float[] y, int yOff, int step, float[] sums) {
+        Simd.sumEach(sums, 0, 4);
+        int at = 4 * Simd.LANES;
+        y[yOff] = sums[at];
+        y[yOff + step] = sums[at + 1];
+        y[yOff + 2 * step] = sums[at + 2];
+        y[yOff + 3 * step] = sums[at + 3];
     }
 
     /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. */
@@ -200,9 +247,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     public void matvec(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
         if (Kernels.VECTOR) {
-            for (int r = rowFrom; r < rowTo; r++) {
-                y[yOff + r] = dotVector(r, x, xOff);
-            }
+            dotRowsVector(x, xOff, y, yOff, rowFrom, rowTo, new float[SUMS]);
         } else {
             for (int r = rowFrom; r < rowTo; r++) {
                 y[yOff + r] = dotScalar(r, x, xOff);
