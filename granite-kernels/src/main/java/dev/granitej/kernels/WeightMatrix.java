@@ -196,39 +196,14 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * {@code y[yOff + r] = dotVector(r, x_xOff)} for rows {@code [rowFrom, rowTo)}, four rows at a time where the
-     * format has a four-row kernel. {@code sums} is scratch of {@link #SUMS} floats.
+     * {@code y[yOff + r] = dotVector(r, x, xOff)} for rows {@code [rowFrom, rowTo)}, bit for bit. Rows go in
+     * order, one sequential stream through memory; formats with a kernel for several rows at once override this.
+     * {@code sums} is scratch of {@link #SUMS} floats, or null (allocated where needed).
      */
-    private void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
-        int step = (rowTo - rowFrom) / 4;
-        for (int r = rowFrom; r < rowFrom + step; r++) {
-            dotVectorRows4(r, step, x, xOff, y, yOff + r, sums);
-        }
-        for (int r = rowFrom + 4 * step; r < rowTo; r++) {
+    void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
+        for (int r = rowFrom; r < rowTo; r++) {
             y[yOff + r] = dotVector(r, x, xOff);
         }
-    }
-
-    /**
-     * Rows {@code row .. row+3} against one token: {@code y[yOff + k] = dotVector(row + k, x, xOff)}, bit for bit
-     * (the same accumulators in the same order), with each activation vector loaded once for the four rows and
-     * four independent chains in flight. Formats whose one-row dot is bound by its own instructions rather than
-     * memory override this; the default is four plain dots. {@code sums}: scratch of {@link #SUMS} floats.
-     */
-    void dotVectorRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
-        for (int k = 0; k < 4; k++) {
-            y[yOff + k * step] = dotVector(row + k * step, x, xOff);
-        }
-    }
-
-    /** Finishes {@link #dotVectorRows4}: sums the four accumulators stored in {@code sums} into {@code y}. */
-    static void finishRows4(float[] y, int yOff, int step, float[] sums) {
-        Simd.sumEach(sums, 0, 4);
-        int at = 4 * Simd.LANES;
-        y[yOff] = sums[at];
-        y[yOff + step] = sums[at + 1];
-        y[yOff + 2 * step] = sums[at + 2];
-        y[yOff + 3 * step] = sums[at + 3];
     }
 
     /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. */
@@ -247,7 +222,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     public void matvec(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
         if (Kernels.VECTOR) {
-            dotRowsVector(x, xOff, y, yOff, rowFrom, rowTo, new float[SUMS]);
+            dotRowsVector(x, xOff, y, yOff, rowFrom, rowTo, null);
         } else {
             for (int r = rowFrom; r < rowTo; r++) {
                 y[yOff + r] = dotScalar(r, x, xOff);
