@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * One-token {@code y = W·x} (decode). Weight bytes read per call are {@code rows × rowBytes}, so
  * GB/s = byteSize / (µs/op) / 1000. {@code vector} is the kernel in vector mode, {@code scalar} the scalar twin,
- * {@code vector2t} the vector kernel split over a two-thread {@link Parallel}.
+ * {@code vector2t} the vector kernel split over a two-thread {@link Parallel}, {@code rowByRow} the vector dot
+ * called row by row.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -60,6 +61,18 @@ public class MatvecBenchmark {
     @Benchmark
     public float[] vector() {
         w.matvec(x, y);
+        return y;
+    }
+
+    /**
+     * The vector kernel one row at a time ({@link WeightMatrix#dot} per row), as {@code matvec} ran before Q8_0
+     * got its four-row pass: {@code vector} against this is what that pass gains, in one JVM.
+     */
+    @Benchmark
+    public float[] rowByRow() {
+        for (int r = 0; r < y.length; r++) {
+            y[r] = w.dot(r, x, 0);
+        }
         return y;
     }
 
