@@ -79,6 +79,86 @@ public final class Bf16Matrix extends WeightMatrix {
         return sum;
     }
 
+    /** Four rows per pass (see {@link WeightMatrix#fourStreams}) when rows are whole 4-vector steps. */
+    @Override
+    boolean fourStreams() {
+        return cols >= FOUR_STREAM_COLS && cols % (4 * LANES) == 0;
+    }
+
+    /** As {@link #dotVector}, for four rows: their four accumulators each, the activations loaded once. */
+    @Override
+    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+        long base0 = row * rowBytes;
+        long base1 = base0 + step * rowBytes;
+        long base2 = base1 + step * rowBytes;
+        long base3 = base2 + step * rowBytes;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        FloatVector a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+        for (int i = 0; i < cols; i += 4 * LANES) {
+            long o = i * 2L;
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            FloatVector x1 = FloatVector.fromArray(F, x, xOff + i + LANES);
+            FloatVector x2 = FloatVector.fromArray(F, x, xOff + i + 2 * LANES);
+            FloatVector x3 = FloatVector.fromArray(F, x, xOff + i + 3 * LANES);
+            a00 = ((IntVector) ShortVector.fromMemorySegment(S, data, base0 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x0, a00);
+            a01 = ((IntVector) ShortVector.fromMemorySegment(S, data, base0 + o + 2L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x1, a01);
+            a02 = ((IntVector) ShortVector.fromMemorySegment(S, data, base0 + o + 4L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x2, a02);
+            a03 = ((IntVector) ShortVector.fromMemorySegment(S, data, base0 + o + 6L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x3, a03);
+            a10 = ((IntVector) ShortVector.fromMemorySegment(S, data, base1 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x0, a10);
+            a11 = ((IntVector) ShortVector.fromMemorySegment(S, data, base1 + o + 2L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x1, a11);
+            a12 = ((IntVector) ShortVector.fromMemorySegment(S, data, base1 + o + 4L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x2, a12);
+            a13 = ((IntVector) ShortVector.fromMemorySegment(S, data, base1 + o + 6L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x3, a13);
+            a20 = ((IntVector) ShortVector.fromMemorySegment(S, data, base2 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x0, a20);
+            a21 = ((IntVector) ShortVector.fromMemorySegment(S, data, base2 + o + 2L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x1, a21);
+            a22 = ((IntVector) ShortVector.fromMemorySegment(S, data, base2 + o + 4L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x2, a22);
+            a23 = ((IntVector) ShortVector.fromMemorySegment(S, data, base2 + o + 6L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x3, a23);
+            a30 = ((IntVector) ShortVector.fromMemorySegment(S, data, base3 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x0, a30);
+            a31 = ((IntVector) ShortVector.fromMemorySegment(S, data, base3 + o + 2L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x1, a31);
+            a32 = ((IntVector) ShortVector.fromMemorySegment(S, data, base3 + o + 4L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x2, a32);
+            a33 = ((IntVector) ShortVector.fromMemorySegment(S, data, base3 + o + 6L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
+                    .fma(x3, a33);
+        }
+        // summed as dotVector sums its four; no vector leaves this method
+        a00.add(a01).add(a02.add(a03)).intoArray(sums, 0);
+        a10.add(a11).add(a12.add(a13)).intoArray(sums, LANES);
+        a20.add(a21).add(a22.add(a23)).intoArray(sums, 2 * LANES);
+        a30.add(a31).add(a32.add(a33)).intoArray(sums, 3 * LANES);
+        finishRows4(y, yOff, step, sums);
+    }
+
     @Override
     void dotVector4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         long base = row * rowBytes;

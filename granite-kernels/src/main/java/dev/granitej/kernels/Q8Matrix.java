@@ -82,33 +82,15 @@ public final class Q8Matrix extends WeightMatrix {
         return Simd.sum(acc0.add(acc1));
     }
 
-    /**
-     * Rows four at a time ({@link #dotRows4}): a range of {@code 4q + k} rows runs as rows {@code r, r+q, r+2q,
-     * r+3q} for {@code r} in its first quarter, four sequential streams through memory (four neighbouring rows
-     * interleaved block by block streamed from memory at 0.4× the speed), then the last {@code k} one by one.
-     */
+    /** Four rows per pass (see {@link WeightMatrix#fourStreams}); 128-bit floats go row by row. */
     @Override
-    void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
-        if (PAIRS) {
-            super.dotRowsVector(x, xOff, y, yOff, rowFrom, rowTo, sums);
-            return;
-        }
-        int step = (rowTo - rowFrom) / 4;
-        float[] scratch = sums != null ? sums : new float[SUMS];
-        for (int r = rowFrom; r < rowFrom + step; r++) {
-            dotRows4(r, step, x, xOff, y, yOff + r, scratch);
-        }
-        for (int r = rowFrom + 4 * step; r < rowTo; r++) {
-            y[yOff + r] = dotVector(r, x, xOff);
-        }
+    boolean fourStreams() {
+        return !PAIRS && cols >= FOUR_STREAM_COLS;
     }
 
-    /**
-     * Rows {@code row + k·step} ({@code k = 0..3}) against one token, each stored at {@code y[yOff + k·step]}:
-     * bit for bit {@link #dotVector} (the same accumulators in the same order), with each activation vector
-     * loaded once for the four rows and four independent chains in flight.
-     */
-    private void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+    /** Per block and row as {@link #dotVector}; each activation vector is loaded once for the four rows. */
+    @Override
+    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
         long base0 = row * rowBytes;
         long base1 = base0 + step * rowBytes;
         long base2 = base1 + step * rowBytes;
@@ -159,12 +141,7 @@ public final class Q8Matrix extends WeightMatrix {
         a10.add(a11).intoArray(sums, Simd.LANES);
         a20.add(a21).intoArray(sums, 2 * Simd.LANES);
         a30.add(a31).intoArray(sums, 3 * Simd.LANES);
-        Simd.sumEach(sums, 0, 4);
-        int at = 4 * Simd.LANES;
-        y[yOff] = sums[at];
-        y[yOff + step] = sums[at + 1];
-        y[yOff + 2 * step] = sums[at + 2];
-        y[yOff + 3 * step] = sums[at + 3];
+        finishRows4(y, yOff, step, sums);
     }
 
     @Override

@@ -196,14 +196,55 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * {@code y[yOff + r] = dotVector(r, x, xOff)} for rows {@code [rowFrom, rowTo)}, bit for bit. Rows go in
-     * order, one sequential stream through memory; formats with a kernel for several rows at once override this.
+     * {@code y[yOff + r] = dotVector(r, x, xOff)} for rows {@code [rowFrom, rowTo)}, bit for bit. Where the format
+     * has a four-row kernel ({@link #fourStreams}) a range of {@code 4q + k} rows runs as rows
+     * {@code r, r+q, r+2q, r+3q} for {@code r} in its first quarter, then the last {@code k} alone: four
+     * sequential streams through memory, which one core reads much faster than one (weights come from memory
+     * at every decode step). Otherwise rows go in order: short rows visited out of order are read far slower.
      * {@code sums} is scratch of {@link #SUMS} floats, or null (allocated where needed).
      */
-    void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
-        for (int r = rowFrom; r < rowTo; r++) {
+    final void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
+        int step = fourStreams() ? (rowTo - rowFrom) / 4 : 0;
+        float[] scratch = step == 0 || sums != null ? sums : new float[SUMS];
+        for (int r = rowFrom; r < rowFrom + step; r++) {
+            dotRows4(r, step, x, xOff, y, yOff + r, scratch);
+        }
+        for (int r = rowFrom + 4 * step; r < rowTo; r++) {
             y[yOff + r] = dotVector(r, x, xOff);
         }
+    }
+
+    /**
+     * Whether this matrix has a four-row kernel, {@link #dotRows4}, and rows long enough for it: below
+     * {@link #FOUR_STREAM_COLS} columns the four rows' final sums (stored and summed lane-wise) cost more than the
+     * streams gain (h-350m bf16, 768 columns, decoded 0.8-0.9x as fast with them).
+     */
+    boolean fourStreams() {
+        return false;
+    }
+
+    /** The narrowest rows that {@link #dotRowsVector} runs four at a time. */
+    static final int FOUR_STREAM_COLS = 1536;
+
+    /**
+     * Rows {@code row + k·step} ({@code k = 0..3}) against one token, each stored at {@code y[yOff + k·step]}:
+     * bit for bit {@link #dotVector} (the same accumulators in the same order), the activations loaded once
+     * for the four rows. {@code sums}: scratch of {@link #SUMS} floats. Only called where {@link #fourStreams}.
+     */
+    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+        for (int k = 0; k < 4; k++) {
+            y[yOff + k * step] = dotVector(row + k * step, x, xOff);
+        }
+    }
+
+    /** Finishes {@link #dotRows4}: sums the four accumulators stored in {@code sums} into its four rows. */
+    static void finishRows4(float[] y, int yOff, int step, float[] sums) {
+        Simd.sumEach(sums, 0, 4);
+        int at = 4 * Simd.LANES;
+        y[yOff] = sums[at];
+        y[yOff + step] = sums[at + 1];
+        y[yOff + 2 * step] = sums[at + 2];
+        y[yOff + 3 * step] = sums[at + 3];
     }
 
     /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. */

@@ -90,14 +90,18 @@ class WeightMatrixTest {
     void matvecIsEachRowsDotExactly(WeightFormat format) {
         // matvec runs four rows at a time (rows r, r+q, r+2q, r+3q of a range of 4q+k rows) where the format has a
         // four-row kernel; each result must still be that row's own dot, bit for bit, for every range shape
-        WeightMatrix m = Matrices.random(format, 23, 96, random);
-        float[] x = Matrices.gaussian(99, random);
-        for (int[] range : new int[][]{{0, 23}, {0, 4}, {1, 8}, {3, 6}, {5, 22}, {7, 7}}) {
-            float[] y = new float[23];
-            m.matvec(x, 3, y, 0, range[0], range[1]);
-            for (int r = range[0]; r < range[1]; r++) {
-                assertEquals(Float.floatToRawIntBits(m.dot(r, x, 3)), Float.floatToRawIntBits(y[r]),
-                        format + " rows " + range[0] + ".." + range[1] + ", row " + r);
+        // 1536 columns: wide enough for the four-row kernels (WeightMatrix.FOUR_STREAM_COLS) and whole 4-vector
+        // steps at every width; 96: rows one by one
+        for (int cols : new int[]{96, WeightMatrix.FOUR_STREAM_COLS}) {
+            WeightMatrix m = Matrices.random(format, 23, cols, random);
+            float[] x = Matrices.gaussian(cols + 3, random);
+            for (int[] range : new int[][]{{0, 23}, {0, 4}, {1, 8}, {3, 6}, {5, 22}, {7, 7}}) {
+                float[] y = new float[23];
+                m.matvec(x, 3, y, 0, range[0], range[1]);
+                for (int r = range[0]; r < range[1]; r++) {
+                    assertEquals(Float.floatToRawIntBits(m.dot(r, x, 3)), Float.floatToRawIntBits(y[r]),
+                            format + " cols " + cols + ", rows " + range[0] + ".." + range[1] + ", row " + r);
+                }
             }
         }
     }
