@@ -66,7 +66,7 @@ public class MatvecBenchmark {
 
     /**
      * The vector kernel one row at a time ({@link WeightMatrix#dot} per row), as {@code matvec} ran before Q8_0
-     * got its four-row pass: {@code vector} against this is what that pass gains, in one JVM.
+     * and bf16 got their four-row passes: {@code vector} against this is what they gain, in one JVM.
      */
     @Benchmark
     public float[] rowByRow() {
