@@ -120,9 +120,8 @@ public final class Q8Matrix extends WeightMatrix {
             FloatVector d1 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base1 + at - 2)));
             FloatVector d2 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base2 + at - 2)));
             FloatVector d3 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base3 + at - 2)));
-            // dotVector's two accumulators per row (even and odd blocks), rotated rather than chosen by a branch:
-            // after block blk, a_1 holds the chain of blk's parity and a_0 the other (a branch between vectors
-            // made C2 box them, at twice the time)
+            // dotVector's two accumulators per row (even and odd blocks), rotated rather than chosen by a branch
+            // on the parity: after block blk, a_1 holds the chain of blk's parity and a_0 the other
             FloatVector n0 = b0.fma(d0, a00);
             a00 = a01;
             a01 = n0;

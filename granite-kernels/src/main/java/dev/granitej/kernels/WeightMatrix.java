@@ -41,6 +41,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * activations stay in L1, and the weights come from memory once all the same.
      */
     private static final long EXACT_CHUNK_BYTES = 64 * 1024;
+    /** The narrowest rows that {@link #dotRowsVector} runs four at a time (see {@link #fourStreams}). */
+    static final int FOUR_STREAM_COLS = 1536;
 
     final MemorySegment data;
     final int rows;
@@ -222,9 +224,6 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     boolean fourStreams() {
         return false;
     }
-
-    /** The narrowest rows that {@link #dotRowsVector} runs four at a time. */
-    static final int FOUR_STREAM_COLS = 1536;
 
     /**
      * Rows {@code row + k·step} ({@code k = 0..3}) against one token, each stored at {@code y[yOff + k·step]}:
