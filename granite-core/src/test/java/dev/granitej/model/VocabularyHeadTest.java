@@ -53,10 +53,9 @@ class VocabularyHeadTest {
         SplittableRandom random = new SplittableRandom(11);
         WeightMatrix stored = nearTies(random);
         try (Arena arena = Arena.ofShared(); Parallel pool = new Parallel(2)) {
-            VocabularyHead head = VocabularyHead.refined(stored, Quantizer.quantize(stored, WeightFormat.Q8_0, arena),
-                    pool);
-            VocabularyHead quantizedOnly = VocabularyHead.asStored(
-                    Quantizer.quantize(stored, WeightFormat.Q8_0, arena), pool);
+            WeightMatrix quantized = Quantizer.quantize(stored, WeightFormat.Q8_0, arena);
+            VocabularyHead head = VocabularyHead.refined(stored, quantized, pool);
+            VocabularyHead quantizedOnly = VocabularyHead.asStored(quantized, pool);
             int misordered = 0;
             int recomputed = 0;
             int inputs = 300;
