@@ -182,6 +182,12 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             return;
         }
         float[] sums = new float[SUMS];
+        if (tokens == 1) {
+            // nothing to reuse across tokens: one pass over the whole range keeps dotRowsVector's four streams a
+            // quarter of the range apart (within a chunk they would be a few rows apart, read ~0.7x as fast)
+            dotRowsVector(x, 0, y, 0, rowFrom, rowTo, sums);
+            return;
+        }
         int chunk = (int) Math.max(1, EXACT_CHUNK_BYTES / rowBytes);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);

@@ -16,9 +16,12 @@ class MatmulExactTest {
     @EnumSource(WeightFormat.class)
     void everyTokenGetsItsOwnDotExactly(WeightFormat format) {
         Random random = new Random(11);
-        int[] colsList = format.isBlockQuantized() ? new int[] {32, 64, 96, 320, 1536} : new int[] {1, 7, 16, 33, 64, 100, 257, 768};
+        int[] colsList = format.isBlockQuantized()
+                ? new int[] {32, 64, 96, 320, 1536}
+                : new int[] {1, 7, 16, 33, 64, 100, 257, 768, 1536};
         for (int cols : colsList) {
-            // 90 rows of the widest matrices span several of matmulExact's row chunks
+            // 90 rows of the widest matrices span several of matmulExact's row chunks, and at 1536 columns one token
+            // runs them as four streams over the whole range (bf16 and Q8_0)
             int rows = cols >= 768 ? 90 : 5;
             WeightMatrix m = Matrices.random(format, rows, cols, random);
             for (int tokens : new int[] {1, 3, 4, 5, 8, 9}) {
