@@ -42,7 +42,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     private static final long EXACT_CHUNK_BYTES = 64 * 1024;
     /** The narrowest rows that {@link #dotRowsVector} runs four at a time (see {@link #fourStreams}). */
-    static final int FOUR_STREAM_COLS = 1536;
+    static final int FOUR_STREAM_COLS = 768;
 
     final MemorySegment data;
     final int rows;
@@ -223,9 +223,10 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * Whether this matrix has a four-row kernel, {@link #dotRows4}, and rows long enough for it: below
-     * {@link #FOUR_STREAM_COLS} columns the four rows' final sums (stored and summed lane-wise) cost more than the
-     * streams gain (h-350m bf16, 768 columns, decoded 0.8-0.9x as fast with them).
+     * Whether this matrix has a four-row kernel, {@link #dotRows4}, and rows long enough for it
+     * ({@link #FOUR_STREAM_COLS} columns: h-350m's 768-column rows decode 1.15-1.2x faster with it on one thread;
+     * an earlier measurement that found them slower ran the four streams a few rows apart, in matmulExact's
+     * chunks, rather than a quarter of the range apart).
      */
     boolean fourStreams() {
         return false;

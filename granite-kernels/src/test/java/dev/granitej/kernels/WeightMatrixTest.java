@@ -90,8 +90,8 @@ class WeightMatrixTest {
     void matvecIsEachRowsDotExactly(WeightFormat format) {
         // matvec runs four rows at a time (rows r, r+q, r+2q, r+3q of a range of 4q+k rows) where the format has a
         // four-row kernel; each result must still be that row's own dot, bit for bit, for every range shape
-        // 1536 columns: wide enough for the four-row kernels (WeightMatrix.FOUR_STREAM_COLS) and whole 4-vector
-        // steps at every width; 96: rows one by one
+        // WeightMatrix.FOUR_STREAM_COLS columns: wide enough for the four-row kernels and whole 4-vector steps at
+        // every width; 96: rows one by one
         for (int cols : new int[]{96, WeightMatrix.FOUR_STREAM_COLS}) {
             WeightMatrix m = Matrices.random(format, 23, cols, random);
             float[] x = Matrices.gaussian(cols + 3, random);
