@@ -13,7 +13,7 @@ class RecurrentKernelsTest {
     @Test
     void ssmStepMatchesScalarOverSeveralTokens() {
         for (int dState : new int[]{1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 100, 128, 129}) {
-            int headDim = 5;
+            int headDim = 5; // one group of four rows (stepVector runs four together) and one row alone
             float[] stateS = Matrices.gaussian(2 + headDim * dState, random);
             float[] stateV = stateS.clone();
             for (int token = 0; token < 4; token++) {
