@@ -62,8 +62,10 @@ public final class Q4Matrix extends WeightMatrix {
     /**
      * Per block: bytes {@code e..} are zero-extended to ints once; {@code q & 15} gives weights {@code e..} and
      * {@code q >>> 4} weights {@code 16+e..} (integer shifts: x86 has no byte shift; zero- rather than
-     * sign-extension spares the high nibble a mask, which made this dot about 1.13x faster). The 32 products
-     * are summed in a vector and scaled by {@code d}; two blocks in flight.
+     * sign-extension spares the high nibble a mask). The {@code − 8} of every weight is taken out of the products:
+     * a block's sum starts at {@code −8·(x_e + x_{16+e})} lane by lane, then the raw nibbles' products are added,
+     * so the weights need no subtraction; where several rows share the activations ({@link #dotRows4}) that start
+     * is computed once for all of them. The sum is scaled by {@code d}; two blocks in flight.
      */
     @Override
     float dotVector(int row, float[] x, int xOff) {
@@ -77,17 +79,17 @@ public final class Q4Matrix extends WeightMatrix {
             FloatVector bs = FloatVector.zero(F);
             for (int e = 0; e < HALF; e += BYTE_LANES) {
                 ByteVector q = ByteVector.fromMemorySegment(B, data, at + 2 + e, LE);
-                IntVector v = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                bs = ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
-                        .fma(FloatVector.fromArray(F, x, xb + e), bs);
-                bs = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8)
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xb + HALF + e), bs);
-                if (PAIRS) {
-                    IntVector v1 = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
-                    bs = ((FloatVector) v1.and(0x0F).sub(8).convert(VectorOperators.I2F, 0))
-                            .fma(FloatVector.fromArray(F, x, xb + e + LANES), bs);
-                    bs = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 4).sub(8)
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xb + HALF + e + LANES), bs);
+                // with 128-bit floats one byte load fills two float vectors (parts 0 and 1)
+                for (int part = 0; part < (PAIRS ? 2 : 1); part++) {
+                    int xp = xb + e + part * LANES;
+                    FloatVector xl = FloatVector.fromArray(F, x, xp);
+                    FloatVector xh = FloatVector.fromArray(F, x, xp + HALF);
+                    FloatVector m = xl.add(xh).mul(-8f);
+                    bs = e == 0 && part == 0 ? m : bs.add(m);
+                    IntVector v = (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, part);
+                    bs = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, bs);
+                    bs = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0))
+                            .fma(xh, bs);
                 }
             }
             float d = Float.float16ToFloat(data.get(I16_LE, at));
@@ -98,6 +100,86 @@ public final class Q4Matrix extends WeightMatrix {
             }
         }
         return Simd.sum(acc0.add(acc1));
+    }
+
+    /** Four rows per pass (see {@link WeightMatrix#fourStreams}); 128-bit floats go row by row. */
+    @Override
+    boolean fourStreams() {
+        return !PAIRS && cols >= FOUR_STREAM_COLS;
+    }
+
+    /** Per block and row as {@link #dotVector}; the activations and the block sums' start shared by the four. */
+    @Override
+    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+        long base0 = row * rowBytes;
+        long base1 = base0 + step * rowBytes;
+        long base2 = base1 + step * rowBytes;
+        long base3 = base2 + step * rowBytes;
+        int blocks = cols / WeightFormat.BLOCK;
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F);
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = (long) blk * BLOCK_BYTES + 2;
+            int xb = xOff + blk * WeightFormat.BLOCK;
+            FloatVector b0 = FloatVector.zero(F), b1 = FloatVector.zero(F);
+            FloatVector b2 = FloatVector.zero(F), b3 = FloatVector.zero(F);
+            for (int e = 0; e < HALF; e += BYTE_LANES) {
+                FloatVector xl = FloatVector.fromArray(F, x, xb + e);
+                FloatVector xh = FloatVector.fromArray(F, x, xb + HALF + e);
+                FloatVector m = xl.add(xh).mul(-8f);
+                if (e == 0) {
+                    b0 = m;
+                    b1 = m;
+                    b2 = m;
+                    b3 = m;
+                } else {
+                    b0 = b0.add(m);
+                    b1 = b1.add(m);
+                    b2 = b2.add(m);
+                    b3 = b3.add(m);
+                }
+                IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, base0 + at + e, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                b0 = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, b0);
+                b0 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, b0);
+                v = (IntVector) ByteVector.fromMemorySegment(B, data, base1 + at + e, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                b1 = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, b1);
+                b1 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, b1);
+                v = (IntVector) ByteVector.fromMemorySegment(B, data, base2 + at + e, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                b2 = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, b2);
+                b2 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, b2);
+                v = (IntVector) ByteVector.fromMemorySegment(B, data, base3 + at + e, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                b3 = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, b3);
+                b3 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, b3);
+            }
+            FloatVector d0 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base0 + at - 2)));
+            FloatVector d1 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base1 + at - 2)));
+            FloatVector d2 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base2 + at - 2)));
+            FloatVector d3 = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, base3 + at - 2)));
+            // dotVector's two accumulators per row, rotated as in Q8Matrix.dotRows4
+            FloatVector n0 = b0.fma(d0, a00);
+            a00 = a01;
+            a01 = n0;
+            FloatVector n1 = b1.fma(d1, a10);
+            a10 = a11;
+            a11 = n1;
+            FloatVector n2 = b2.fma(d2, a20);
+            a20 = a21;
+            a21 = n2;
+            FloatVector n3 = b3.fma(d3, a30);
+            a30 = a31;
+            a31 = n3;
+        }
+        a00.add(a01).intoArray(sums, 0);
+        a10.add(a11).intoArray(sums, Simd.LANES);
+        a20.add(a21).intoArray(sums, 2 * Simd.LANES);
+        a30.add(a31).intoArray(sums, 3 * Simd.LANES);
+        finishRows4(y, yOff, step, sums);
     }
 
     /** As {@link Q8Matrix}'s tile: each dequantized chunk serves four tokens; 128-bit floats use plain dots. */
@@ -125,17 +207,25 @@ public final class Q4Matrix extends WeightMatrix {
             for (int e = 0; e < HALF; e += BYTE_LANES) {
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, at + 2 + e, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                FloatVector lo = (FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0);
-                FloatVector hi = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8)
-                        .convert(VectorOperators.I2F, 0);
-                b0 = lo.fma(FloatVector.fromArray(F, x, o0 + xb + e), b0);
-                b0 = hi.fma(FloatVector.fromArray(F, x, o0 + xb + HALF + e), b0);
-                b1 = lo.fma(FloatVector.fromArray(F, x, o1 + xb + e), b1);
-                b1 = hi.fma(FloatVector.fromArray(F, x, o1 + xb + HALF + e), b1);
-                b2 = lo.fma(FloatVector.fromArray(F, x, o2 + xb + e), b2);
-                b2 = hi.fma(FloatVector.fromArray(F, x, o2 + xb + HALF + e), b2);
-                b3 = lo.fma(FloatVector.fromArray(F, x, o3 + xb + e), b3);
-                b3 = hi.fma(FloatVector.fromArray(F, x, o3 + xb + HALF + e), b3);
+                FloatVector lo = (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector hi = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                // each token's block sum starts at -8·(x_e + x_16+e), as in dotVector
+                FloatVector xl = FloatVector.fromArray(F, x, o0 + xb + e);
+                FloatVector xh = FloatVector.fromArray(F, x, o0 + xb + HALF + e);
+                FloatVector m = xl.add(xh).mul(-8f);
+                b0 = hi.fma(xh, lo.fma(xl, e == 0 ? m : b0.add(m)));
+                xl = FloatVector.fromArray(F, x, o1 + xb + e);
+                xh = FloatVector.fromArray(F, x, o1 + xb + HALF + e);
+                m = xl.add(xh).mul(-8f);
+                b1 = hi.fma(xh, lo.fma(xl, e == 0 ? m : b1.add(m)));
+                xl = FloatVector.fromArray(F, x, o2 + xb + e);
+                xh = FloatVector.fromArray(F, x, o2 + xb + HALF + e);
+                m = xl.add(xh).mul(-8f);
+                b2 = hi.fma(xh, lo.fma(xl, e == 0 ? m : b2.add(m)));
+                xl = FloatVector.fromArray(F, x, o3 + xb + e);
+                xh = FloatVector.fromArray(F, x, o3 + xb + HALF + e);
+                m = xl.add(xh).mul(-8f);
+                b3 = hi.fma(xh, lo.fma(xl, e == 0 ? m : b3.add(m)));
             }
             FloatVector d = FloatVector.broadcast(F, Float.float16ToFloat(data.get(I16_LE, at)));
             if ((blk & 1) == 0) {
