@@ -82,7 +82,7 @@ public final class Bf16Matrix extends WeightMatrix {
     /** Four rows per pass (see {@link WeightMatrix#fourStreams}) when rows are whole 4-vector steps. */
     @Override
     boolean fourStreams() {
-        return cols >= FOUR_STREAM_COLS && cols % (4 * LANES) == 0;
+        return cols % (4 * LANES) == 0;
     }
 
     /** As {@link #dotVector}, for four rows: their four accumulators each, the activations loaded once. */

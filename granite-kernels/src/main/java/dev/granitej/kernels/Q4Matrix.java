@@ -105,7 +105,7 @@ public final class Q4Matrix extends WeightMatrix {
     /** Four rows per pass (see {@link WeightMatrix#fourStreams}); 128-bit floats go row by row. */
     @Override
     boolean fourStreams() {
-        return !PAIRS && cols >= FOUR_STREAM_COLS;
+        return !PAIRS;
     }
 
     /** Per block and row as {@link #dotVector}; the activations and the block sums' start shared by the four. */
@@ -129,17 +129,10 @@ public final class Q4Matrix extends WeightMatrix {
                 FloatVector xl = FloatVector.fromArray(F, x, xb + e);
                 FloatVector xh = FloatVector.fromArray(F, x, xb + HALF + e);
                 FloatVector m = xl.add(xh).mul(-8f);
-                if (e == 0) {
-                    b0 = m;
-                    b1 = m;
-                    b2 = m;
-                    b3 = m;
-                } else {
-                    b0 = b0.add(m);
-                    b1 = b1.add(m);
-                    b2 = b2.add(m);
-                    b3 = b3.add(m);
-                }
+                b0 = e == 0 ? m : b0.add(m);
+                b1 = e == 0 ? m : b1.add(m);
+                b2 = e == 0 ? m : b2.add(m);
+                b3 = e == 0 ? m : b3.add(m);
                 IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, base0 + at + e, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 b0 = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, b0);

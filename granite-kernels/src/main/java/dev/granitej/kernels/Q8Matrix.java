@@ -85,7 +85,7 @@ public final class Q8Matrix extends WeightMatrix {
     /** Four rows per pass (see {@link WeightMatrix#fourStreams}); 128-bit floats go row by row. */
     @Override
     boolean fourStreams() {
-        return !PAIRS && cols >= FOUR_STREAM_COLS;
+        return !PAIRS;
     }
 
     /** Per block and row as {@link #dotVector}; each activation vector is loaded once for the four rows. */

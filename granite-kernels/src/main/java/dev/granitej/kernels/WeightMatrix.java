@@ -41,7 +41,12 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * activations stay in L1, and the weights come from memory once all the same.
      */
     private static final long EXACT_CHUNK_BYTES = 64 * 1024;
-    /** The narrowest rows that {@link #dotRowsVector} runs four at a time (see {@link #fourStreams}). */
+    /**
+     * The narrowest rows that {@link #dotRowsVector} runs four at a time, where the format has the kernel
+     * ({@link #fourStreams}): h-350m's 768-column rows decode 1.15-1.2x faster with it on one thread (an earlier
+     * measurement that found them slower ran the four streams a few rows apart, in matmulExact's chunks, rather
+     * than a quarter of the range apart).
+     */
     static final int FOUR_STREAM_COLS = 768;
 
     final MemorySegment data;
@@ -212,7 +217,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * {@code sums} is scratch of {@link #SUMS} floats, or null (allocated where needed).
      */
     final void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
-        int step = fourStreams() ? (rowTo - rowFrom) / 4 : 0;
+        int step = cols >= FOUR_STREAM_COLS && fourStreams() ? (rowTo - rowFrom) / 4 : 0;
         float[] scratch = step == 0 || sums != null ? sums : new float[SUMS];
         for (int r = rowFrom; r < rowFrom + step; r++) {
             dotRows4(r, step, x, xOff, y, yOff + r, scratch);
@@ -223,10 +228,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * Whether this matrix has a four-row kernel, {@link #dotRows4}, and rows long enough for it
-     * ({@link #FOUR_STREAM_COLS} columns: h-350m's 768-column rows decode 1.15-1.2x faster with it on one thread;
-     * an earlier measurement that found them slower ran the four streams a few rows apart, in matmulExact's
-     * chunks, rather than a quarter of the range apart).
+     * Whether this matrix has a four-row kernel, {@link #dotRows4}, for its rows (at this vector width and row
+     * length); {@link #dotRowsVector} uses it from {@link #FOUR_STREAM_COLS} columns.
      */
     boolean fourStreams() {
         return false;
@@ -235,7 +238,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     /**
      * Rows {@code row + k·step} ({@code k = 0..3}) against one token, each stored at {@code y[yOff + k·step]}:
      * bit for bit {@link #dotVector} (the same accumulators in the same order), the activations loaded once
-     * for the four rows. {@code sums}: scratch of {@link #SUMS} floats. Only called where {@link #fourStreams}.
+     * for the four rows. {@code sums}: scratch of {@link #SUMS} floats. Only called where {@link #fourStreams}
+     * (and rows are at least {@link #FOUR_STREAM_COLS} long).
      */
     void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
         for (int k = 0; k < 4; k++) {
