@@ -118,7 +118,12 @@ public final class AttentionKernel {
                 base = 0;
             }
             for (int r = 0; r < n; r += 4) {
-                scoreBlocks(q, qOffs, lens, n, r, k, base, next, pair, headDim, scale, scores, scoreStride, b);
+                if (n - r <= 3) {
+                    // a group of three query heads per KV head (every Granite 4.0 model) lands here at decode
+                    scoreBlocks3(q, qOffs, lens, n, r, k, base, next, pair, headDim, scale, scores, scoreStride, b);
+                } else {
+                    scoreBlocks(q, qOffs, lens, n, r, k, base, next, pair, headDim, scale, scores, scoreStride, b);
+                }
             }
         }
         for (int r = 0; r < n; r++) {
@@ -150,8 +155,13 @@ public final class AttentionKernel {
                 int r3 = Math.min(r + 3, last);
                 int common = Math.min(Math.min(lens[r], lens[r1]), Math.min(lens[r2], lens[r3]));
                 int shared = Math.max(j0, Math.min(j1, common));
-                accumulate4(v, vStride, vOff, headDim, scores, scoreStride, r, r1, r2, r3, out, outOffs, j0,
-                        shared);
+                if (n - r <= 3) {
+                    accumulate3(v, vStride, vOff, headDim, scores, scoreStride, r, r1, r2, out, outOffs, j0,
+                            shared);
+                } else {
+                    accumulate4(v, vStride, vOff, headDim, scores, scoreStride, r, r1, r2, r3, out, outOffs, j0,
+                            shared);
+                }
                 for (int i = r; i <= r3; i++) {
                     accumulate1(v, vStride, vOff, headDim, scores, i * scoreStride, out, outOffs[i], shared,
                             Math.min(j1, lens[i]));
@@ -235,6 +245,64 @@ public final class AttentionKernel {
     }
 
     /**
+     * {@link #scoreBlocks} for the last two or three rows from {@code r} (a missing third repeats the second):
+     * six fma chains instead of eight, none of them a copy. Each row's chain is the one {@link #scoreBlocks}
+     * builds, so its scores are the same bit for bit.
+     */
+    private static void scoreBlocks3(float[] q, int[] qOffs, int[] lens, int n, int r, float[] keys, int base,
+                                     int next, boolean pair, int headDim, float scale, float[] scores,
+                                     int scoreStride, int b) {
+        int last = n - 1;
+        int r1 = Math.min(r + 1, last);
+        int r2 = Math.min(r + 2, last);
+        int first = b * KEY_BLOCK;
+        if (lens[r] <= first && lens[r1] <= first && lens[r2] <= first) {
+            return;
+        }
+        int q0 = qOffs[r];
+        int q1 = qOffs[r1];
+        int q2 = qOffs[r2];
+        FloatVector a0 = FloatVector.zero(Simd.F);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector c0 = a0;
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        for (int d = 0; d < headDim; d++) {
+            FloatVector k = FloatVector.fromArray(Simd.F, keys, base + d * KEY_BLOCK);
+            FloatVector l = FloatVector.fromArray(Simd.F, keys, next + d * KEY_BLOCK);
+            FloatVector x = FloatVector.broadcast(Simd.F, q[q0 + d]);
+            a0 = k.fma(x, a0);
+            c0 = l.fma(x, c0);
+            x = FloatVector.broadcast(Simd.F, q[q1 + d]);
+            a1 = k.fma(x, a1);
+            c1 = l.fma(x, c1);
+            x = FloatVector.broadcast(Simd.F, q[q2 + d]);
+            a2 = k.fma(x, a2);
+            c2 = l.fma(x, c2);
+        }
+        int s = r * scoreStride + first;
+        a0.mul(scale).intoArray(scores, s);
+        if (pair) {
+            c0.mul(scale).intoArray(scores, s + KEY_BLOCK);
+        }
+        if (r + 1 <= last) {
+            s += scoreStride;
+            a1.mul(scale).intoArray(scores, s);
+            if (pair) {
+                c1.mul(scale).intoArray(scores, s + KEY_BLOCK);
+            }
+        }
+        if (r + 2 <= last) {
+            s += scoreStride;
+            a2.mul(scale).intoArray(scores, s);
+            if (pair) {
+                c2.mul(scale).intoArray(scores, s + KEY_BLOCK);
+            }
+        }
+    }
+
+    /**
      * Rows {@code r0 .. r3} (a row may repeat the one before it: the copies compute and store the same values)
      * accumulate positions {@code j0 .. j1}. Per pair of {@code LANES}-wide slices of dimensions, the eight
      * outputs stay in registers while the value slices stream past, each loaded once: eight independent fma
@@ -313,6 +381,76 @@ public final class AttentionKernel {
         if (d < headDim) {
             // each distinct row once: the tail accumulates in place
             for (int r = r0; r <= r3; r++) {
+                accumulateTail(values, valueStride, valueOff + d, headDim - d, scores, r * scoreStride, out,
+                        outOffs[r] + d, j0, j1);
+            }
+        }
+    }
+
+    /**
+     * {@link #accumulate4} for three rows ({@code r2} may repeat {@code r1}): six fma chains, the same per-lane
+     * sequence of fused multiply-adds per row, so the same outputs bit for bit.
+     */
+    private static void accumulate3(float[] values, int valueStride, int valueOff, int headDim, float[] scores,
+                                    int scoreStride, int r0, int r1, int r2, float[] out, int[] outOffs,
+                                    int j0, int j1) {
+        if (j1 <= j0) {
+            return;
+        }
+        int s0 = r0 * scoreStride;
+        int s1 = r1 * scoreStride;
+        int s2 = r2 * scoreStride;
+        int o0 = outOffs[r0];
+        int o1 = outOffs[r1];
+        int o2 = outOffs[r2];
+        int lanes = Simd.LANES;
+        int d = 0;
+        for (; d <= headDim - 2 * lanes; d += 2 * lanes) {
+            int e = d + lanes;
+            FloatVector a0 = FloatVector.fromArray(Simd.F, out, o0 + d);
+            FloatVector a1 = FloatVector.fromArray(Simd.F, out, o1 + d);
+            FloatVector a2 = FloatVector.fromArray(Simd.F, out, o2 + d);
+            FloatVector c0 = FloatVector.fromArray(Simd.F, out, o0 + e);
+            FloatVector c1 = FloatVector.fromArray(Simd.F, out, o1 + e);
+            FloatVector c2 = FloatVector.fromArray(Simd.F, out, o2 + e);
+            for (int j = j0; j < j1; j++) {
+                int at = j * valueStride + valueOff;
+                FloatVector v = FloatVector.fromArray(Simd.F, values, at + d);
+                FloatVector w = FloatVector.fromArray(Simd.F, values, at + e);
+                FloatVector p = FloatVector.broadcast(Simd.F, scores[s0 + j]);
+                a0 = v.fma(p, a0);
+                c0 = w.fma(p, c0);
+                p = FloatVector.broadcast(Simd.F, scores[s1 + j]);
+                a1 = v.fma(p, a1);
+                c1 = w.fma(p, c1);
+                p = FloatVector.broadcast(Simd.F, scores[s2 + j]);
+                a2 = v.fma(p, a2);
+                c2 = w.fma(p, c2);
+            }
+            a0.intoArray(out, o0 + d);
+            c0.intoArray(out, o0 + e);
+            a1.intoArray(out, o1 + d);
+            c1.intoArray(out, o1 + e);
+            a2.intoArray(out, o2 + d);
+            c2.intoArray(out, o2 + e);
+        }
+        for (; d <= headDim - lanes; d += lanes) {
+            FloatVector a0 = FloatVector.fromArray(Simd.F, out, o0 + d);
+            FloatVector a1 = FloatVector.fromArray(Simd.F, out, o1 + d);
+            FloatVector a2 = FloatVector.fromArray(Simd.F, out, o2 + d);
+            for (int j = j0; j < j1; j++) {
+                FloatVector v = FloatVector.fromArray(Simd.F, values, j * valueStride + valueOff + d);
+                a0 = v.fma(FloatVector.broadcast(Simd.F, scores[s0 + j]), a0);
+                a1 = v.fma(FloatVector.broadcast(Simd.F, scores[s1 + j]), a1);
+                a2 = v.fma(FloatVector.broadcast(Simd.F, scores[s2 + j]), a2);
+            }
+            a0.intoArray(out, o0 + d);
+            a1.intoArray(out, o1 + d);
+            a2.intoArray(out, o2 + d);
+        }
+        if (d < headDim) {
+            // each distinct row once: the tail accumulates in place
+            for (int r = r0; r <= r2; r++) {
                 accumulateTail(values, valueStride, valueOff + d, headDim - d, scores, r * scoreStride, out,
                         outOffs[r] + d, j0, j1);
             }
