@@ -122,7 +122,7 @@ public final class AttentionKernel {
                     // a group of three query heads per KV head (every Granite 4.0 model) lands here at decode
                     scoreBlocks3(q, qOffs, lens, n, r, k, base, next, pair, headDim, scale, scores, scoreStride, b);
                 } else {
-                    scoreBlocks(q, qOffs, lens, n, r, k, base, next, pair, headDim, scale, scores, scoreStride, b);
+                    scoreBlocks(q, qOffs, lens, r, k, base, next, pair, headDim, scale, scores, scoreStride, b);
                 }
             }
         }
@@ -172,26 +172,21 @@ public final class AttentionKernel {
 
     /**
      * Scores key blocks {@code b} (at {@code base}) and, when {@code pair}, {@code b + 1} (at {@code next}) for
-     * rows {@code r .. r+3} (fewer at the end: the missing rows repeat the last one and are not stored), each key
-     * vector loaded once for the four rows: eight independent fma chains keep the multiply-add units busy where
-     * four would wait on each other. Rows that cannot see block {@code b} are skipped. Without {@code pair}
+     * rows {@code r .. r+3} (all four present: fewer left over go to {@link #scoreBlocks3}), each key vector
+     * loaded once for the four rows: eight independent fma chains keep the multiply-add units busy where four
+     * would wait on each other. Rows that cannot see block {@code b} are skipped. Without {@code pair}
      * ({@code next} then repeats {@code base}) only block {@code b}'s scores are stored.
      */
-    private static void scoreBlocks(float[] q, int[] qOffs, int[] lens, int n, int r, float[] keys, int base,
-                                    int next, boolean pair, int headDim, float scale, float[] scores,
-                                    int scoreStride, int b) {
-        int last = n - 1;
-        int r1 = Math.min(r + 1, last);
-        int r2 = Math.min(r + 2, last);
-        int r3 = Math.min(r + 3, last);
+    private static void scoreBlocks(float[] q, int[] qOffs, int[] lens, int r, float[] keys, int base, int next,
+                                    boolean pair, int headDim, float scale, float[] scores, int scoreStride, int b) {
         int first = b * KEY_BLOCK;
-        if (lens[r] <= first && lens[r1] <= first && lens[r2] <= first && lens[r3] <= first) {
+        if (lens[r] <= first && lens[r + 1] <= first && lens[r + 2] <= first && lens[r + 3] <= first) {
             return;
         }
         int q0 = qOffs[r];
-        int q1 = qOffs[r1];
-        int q2 = qOffs[r2];
-        int q3 = qOffs[r3];
+        int q1 = qOffs[r + 1];
+        int q2 = qOffs[r + 2];
+        int q3 = qOffs[r + 3];
         FloatVector a0 = FloatVector.zero(Simd.F);
         FloatVector a1 = a0;
         FloatVector a2 = a0;
@@ -218,34 +213,20 @@ public final class AttentionKernel {
         }
         int s = r * scoreStride + first;
         a0.mul(scale).intoArray(scores, s);
+        a1.mul(scale).intoArray(scores, s + scoreStride);
+        a2.mul(scale).intoArray(scores, s + 2 * scoreStride);
+        a3.mul(scale).intoArray(scores, s + 3 * scoreStride);
         if (pair) {
             c0.mul(scale).intoArray(scores, s + KEY_BLOCK);
-        }
-        if (r + 1 <= last) {
-            s += scoreStride;
-            a1.mul(scale).intoArray(scores, s);
-            if (pair) {
-                c1.mul(scale).intoArray(scores, s + KEY_BLOCK);
-            }
-        }
-        if (r + 2 <= last) {
-            s += scoreStride;
-            a2.mul(scale).intoArray(scores, s);
-            if (pair) {
-                c2.mul(scale).intoArray(scores, s + KEY_BLOCK);
-            }
-        }
-        if (r + 3 <= last) {
-            s += scoreStride;
-            a3.mul(scale).intoArray(scores, s);
-            if (pair) {
-                c3.mul(scale).intoArray(scores, s + KEY_BLOCK);
-            }
+            c1.mul(scale).intoArray(scores, s + scoreStride + KEY_BLOCK);
+            c2.mul(scale).intoArray(scores, s + 2 * scoreStride + KEY_BLOCK);
+            c3.mul(scale).intoArray(scores, s + 3 * scoreStride + KEY_BLOCK);
         }
     }
 
     /**
-     * {@link #scoreBlocks} for the last two or three rows from {@code r} (a missing third repeats the second):
+     * {@link #scoreBlocks} for the last one to three rows from {@code r} (missing rows repeat the last one and are
+     * not stored):
      * six fma chains instead of eight, none of them a copy. Each row's chain is the one {@link #scoreBlocks}
      * builds, so its scores are the same bit for bit.
      */
@@ -303,10 +284,10 @@ public final class AttentionKernel {
     }
 
     /**
-     * Rows {@code r0 .. r3} (a row may repeat the one before it: the copies compute and store the same values)
-     * accumulate positions {@code j0 .. j1}. Per pair of {@code LANES}-wide slices of dimensions, the eight
-     * outputs stay in registers while the value slices stream past, each loaded once: eight independent fma
-     * chains, enough to keep the multiply-add units busy. The per-lane sequence of fused multiply-adds is that of
+     * Rows {@code r0 .. r3} (four distinct rows: fewer left over go to {@link #accumulate3}) accumulate positions
+     * {@code j0 .. j1}. Per pair of {@code LANES}-wide slices of dimensions, the eight outputs stay in registers
+     * while the value slices stream past, each loaded once: eight independent fma chains, enough to keep the
+     * multiply-add units busy. The per-lane sequence of fused multiply-adds is that of
      * {@code VectorVec.axpy}, the tail dimensions that of its scalar tail.
      */
     private static void accumulate4(float[] values, int valueStride, int valueOff, int headDim, float[] scores,
@@ -379,7 +360,7 @@ public final class AttentionKernel {
             a3.intoArray(out, o3 + d);
         }
         if (d < headDim) {
-            // each distinct row once: the tail accumulates in place
+            // row by row: the tail accumulates in place
             for (int r = r0; r <= r3; r++) {
                 accumulateTail(values, valueStride, valueOff + d, headDim - d, scores, r * scoreStride, out,
                         outOffs[r] + d, j0, j1);
