@@ -263,6 +263,135 @@ public final class Bf16Matrix extends WeightMatrix {
     }
 
     @Override
+    boolean wideTiles() {
+        return Simd.REGISTERS_32;
+    }
+
+    @Override
+    void tile4x4(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
+        long base0 = row * rowBytes;
+        long base1 = base0 + rowBytes;
+        long base2 = base1 + rowBytes;
+        long base3 = base2 + rowBytes;
+        int x1Off = xOff + xStride;
+        int x2Off = x1Off + xStride;
+        int x3Off = x2Off + xStride;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
+        FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
+        FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
+        FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
+        int i = 0;
+        for (; i <= cols - LANES; i += LANES) {
+            long o = i * 2L;
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(S, data, base0 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(S, data, base1 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(S, data, base2 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(S, data, base3 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            a00 = w0.fma(x0, a00); a01 = w1.fma(x0, a01); a02 = w2.fma(x0, a02); a03 = w3.fma(x0, a03);
+            FloatVector x1 = FloatVector.fromArray(F, x, x1Off + i);
+            a10 = w0.fma(x1, a10); a11 = w1.fma(x1, a11); a12 = w2.fma(x1, a12); a13 = w3.fma(x1, a13);
+            FloatVector x2 = FloatVector.fromArray(F, x, x2Off + i);
+            a20 = w0.fma(x2, a20); a21 = w1.fma(x2, a21); a22 = w2.fma(x2, a22); a23 = w3.fma(x2, a23);
+            FloatVector x3 = FloatVector.fromArray(F, x, x3Off + i);
+            a30 = w0.fma(x3, a30); a31 = w1.fma(x3, a31); a32 = w2.fma(x3, a32); a33 = w3.fma(x3, a33);
+        }
+        // token t's row k at (4t + k)·LANES, as finishWide reads them; no vector leaves this method
+        a00.intoArray(sums, 0 * LANES);
+        a01.intoArray(sums, 1 * LANES);
+        a02.intoArray(sums, 2 * LANES);
+        a03.intoArray(sums, 3 * LANES);
+        a10.intoArray(sums, 4 * LANES);
+        a11.intoArray(sums, 5 * LANES);
+        a12.intoArray(sums, 6 * LANES);
+        a13.intoArray(sums, 7 * LANES);
+        a20.intoArray(sums, 8 * LANES);
+        a21.intoArray(sums, 9 * LANES);
+        a22.intoArray(sums, 10 * LANES);
+        a23.intoArray(sums, 11 * LANES);
+        a30.intoArray(sums, 12 * LANES);
+        a31.intoArray(sums, 13 * LANES);
+        a32.intoArray(sums, 14 * LANES);
+        a33.intoArray(sums, 15 * LANES);
+        finishWide(row, 4, i, x, xOff, xStride, y, yOff, yStride, sums);
+    }
+
+    @Override
+    void tile4x6(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
+        long base0 = row * rowBytes;
+        long base1 = base0 + rowBytes;
+        long base2 = base1 + rowBytes;
+        long base3 = base2 + rowBytes;
+        int x1Off = xOff + xStride;
+        int x2Off = x1Off + xStride;
+        int x3Off = x2Off + xStride;
+        int x4Off = x3Off + xStride;
+        int x5Off = x4Off + xStride;
+        FloatVector zero = FloatVector.zero(F);
+        FloatVector a00 = zero, a01 = zero, a02 = zero, a03 = zero;
+        FloatVector a10 = zero, a11 = zero, a12 = zero, a13 = zero;
+        FloatVector a20 = zero, a21 = zero, a22 = zero, a23 = zero;
+        FloatVector a30 = zero, a31 = zero, a32 = zero, a33 = zero;
+        FloatVector a40 = zero, a41 = zero, a42 = zero, a43 = zero;
+        FloatVector a50 = zero, a51 = zero, a52 = zero, a53 = zero;
+        int i = 0;
+        for (; i <= cols - LANES; i += LANES) {
+            long o = i * 2L;
+            FloatVector w0 = ((IntVector) ShortVector.fromMemorySegment(S, data, base0 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w1 = ((IntVector) ShortVector.fromMemorySegment(S, data, base1 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w2 = ((IntVector) ShortVector.fromMemorySegment(S, data, base2 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w3 = ((IntVector) ShortVector.fromMemorySegment(S, data, base3 + o, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector x0 = FloatVector.fromArray(F, x, xOff + i);
+            a00 = w0.fma(x0, a00); a01 = w1.fma(x0, a01); a02 = w2.fma(x0, a02); a03 = w3.fma(x0, a03);
+            FloatVector x1 = FloatVector.fromArray(F, x, x1Off + i);
+            a10 = w0.fma(x1, a10); a11 = w1.fma(x1, a11); a12 = w2.fma(x1, a12); a13 = w3.fma(x1, a13);
+            FloatVector x2 = FloatVector.fromArray(F, x, x2Off + i);
+            a20 = w0.fma(x2, a20); a21 = w1.fma(x2, a21); a22 = w2.fma(x2, a22); a23 = w3.fma(x2, a23);
+            FloatVector x3 = FloatVector.fromArray(F, x, x3Off + i);
+            a30 = w0.fma(x3, a30); a31 = w1.fma(x3, a31); a32 = w2.fma(x3, a32); a33 = w3.fma(x3, a33);
+            FloatVector x4 = FloatVector.fromArray(F, x, x4Off + i);
+            a40 = w0.fma(x4, a40); a41 = w1.fma(x4, a41); a42 = w2.fma(x4, a42); a43 = w3.fma(x4, a43);
+            FloatVector x5 = FloatVector.fromArray(F, x, x5Off + i);
+            a50 = w0.fma(x5, a50); a51 = w1.fma(x5, a51); a52 = w2.fma(x5, a52); a53 = w3.fma(x5, a53);
+        }
+        // token t's row k at (4t + k)·LANES, as finishWide reads them; no vector leaves this method
+        a00.intoArray(sums, 0 * LANES);
+        a01.intoArray(sums, 1 * LANES);
+        a02.intoArray(sums, 2 * LANES);
+        a03.intoArray(sums, 3 * LANES);
+        a10.intoArray(sums, 4 * LANES);
+        a11.intoArray(sums, 5 * LANES);
+        a12.intoArray(sums, 6 * LANES);
+        a13.intoArray(sums, 7 * LANES);
+        a20.intoArray(sums, 8 * LANES);
+        a21.intoArray(sums, 9 * LANES);
+        a22.intoArray(sums, 10 * LANES);
+        a23.intoArray(sums, 11 * LANES);
+        a30.intoArray(sums, 12 * LANES);
+        a31.intoArray(sums, 13 * LANES);
+        a32.intoArray(sums, 14 * LANES);
+        a33.intoArray(sums, 15 * LANES);
+        a40.intoArray(sums, 16 * LANES);
+        a41.intoArray(sums, 17 * LANES);
+        a42.intoArray(sums, 18 * LANES);
+        a43.intoArray(sums, 19 * LANES);
+        a50.intoArray(sums, 20 * LANES);
+        a51.intoArray(sums, 21 * LANES);
+        a52.intoArray(sums, 22 * LANES);
+        a53.intoArray(sums, 23 * LANES);
+        finishWide(row, 6, i, x, xOff, xStride, y, yOff, yStride, sums);
+    }
+
+    @Override
     boolean decodesPanels() {
         return true;
     }

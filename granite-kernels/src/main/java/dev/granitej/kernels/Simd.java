@@ -37,6 +37,13 @@ final class Simd {
      */
     static final boolean PAIRS = BYTE_LANES == 2 * LANES;
 
+    /**
+     * True where the hardware's widest vectors are 512 bits (AVX-512), which comes with 32 vector registers:
+     * enough for the 24 accumulators of the wide matmul tiles at any width of {@link #F}. AVX2 has 16, which
+     * such a tile would spill.
+     */
+    static final boolean REGISTERS_32 = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Lane permutations that swap neighbouring groups of 8, 4, 2 and 1 lanes (i → i xor h). */

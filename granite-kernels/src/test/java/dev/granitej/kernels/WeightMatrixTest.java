@@ -112,7 +112,8 @@ class WeightMatrixTest {
         int[] colsList = format.isBlockQuantized() ? new int[]{32, 96, 256} : new int[]{1, 15, 16, 17, 33, 100, 256};
         for (int cols : colsList) {
             WeightMatrix m = Matrices.random(format, 7, cols, random);
-            for (int tokens = 0; tokens <= 9; tokens++) {
+            // up to 9 tokens: tiles of four tokens and leftovers; 12, 14, 16, 23: wide tiles of six as well
+            for (int tokens : new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 14, 16, 23}) {
                 for (int[] range : new int[][]{{0, 7}, {1, 6}, {3, 4}, {2, 2}}) {
                     int xStride = cols + 3;
                     int yStride = 9;
@@ -195,13 +196,46 @@ class WeightMatrixTest {
     @ParameterizedTest
     @EnumSource(value = WeightFormat.class, names = {"F32", "BF16", "F16"})
     void matmulOfARowDoesNotDependOnTheRowRange(WeightFormat format) {
-        // With 40 tokens (decoded panels) rows 1..5 fall in other places of a panel than in rows 0..6; each row must
-        // still round the same way. With 9 tokens (tiles on the stored weights, two rows each) that holds for
-        // ranges that start on a row pair, as the parallel split's do: rows 2..5.
+        // With 60 tokens (decoded panels) rows 1..5 fall in other places of a panel than in rows 0..6; each row must
+        // still round the same way. With 9 and 16 tokens (tiles on the stored weights: two rows each, or four and
+        // two where the format has wide tiles) that holds for ranges that start on a row pair, as the parallel
+        // split's do: rows 2..5.
         int cols = 37;
         WeightMatrix m = Matrices.random(format, 7, cols, random);
-        rowResultsDoNotDependOnTheRowRange(m, cols, 40, 1, format);
+        rowResultsDoNotDependOnTheRowRange(m, cols, 60, 1, format);
         rowResultsDoNotDependOnTheRowRange(m, cols, 9, 2, format);
+        rowResultsDoNotDependOnTheRowRange(m, cols, 16, 2, format);
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void wideTilesAreTheTwoRowTileBitForBit(WeightFormat format) {
+        int[] colsList = format.isBlockQuantized() ? new int[]{32, 96, 1536} : new int[]{1, 15, 16, 17, 100, 1536};
+        for (int cols : colsList) {
+            WeightMatrix m = Matrices.random(format, 6, cols, random);
+            int xStride = cols + 5;
+            int yStride = 11;
+            float[] x = Matrices.gaussian(6 * xStride, random);
+            float[] sums = new float[WeightMatrix.WIDE_SUMS];
+            float[] expected = new float[6 * yStride];
+            m.tile(1, x, 0, xStride, expected, 0, yStride, sums);
+            m.tile(3, x, 0, xStride, expected, 0, yStride, sums);
+            m.tile(1, x, 2 * xStride, xStride, expected, 2 * yStride, yStride, sums);
+            m.tile(3, x, 2 * xStride, xStride, expected, 2 * yStride, yStride, sums);
+            float[] four = new float[6 * yStride];
+            float[] six = new float[6 * yStride];
+            m.tile4x4(1, x, 0, xStride, four, 0, yStride, sums);
+            m.tile4x6(1, x, 0, xStride, six, 0, yStride, sums);
+            for (int t = 0; t < 6; t++) {
+                for (int r = 0; r < yStride; r++) {
+                    int i = t * yStride + r;
+                    assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(six[i]),
+                            format + " 4x6 cols=" + cols + " t=" + t + " r=" + r);
+                    assertEquals(Float.floatToRawIntBits(t < 4 ? expected[i] : 0f), Float.floatToRawIntBits(four[i]),
+                            format + " 4x4 cols=" + cols + " t=" + t + " r=" + r);
+                }
+            }
+        }
     }
 
     private void rowResultsDoNotDependOnTheRowRange(WeightMatrix m, int cols, int tokens, int from,
