@@ -106,18 +106,22 @@ final class Mamba2Mixer implements Mixer {
         outProj.forward(ws, y, inner, out, hidden);
     }
 
-    /** Heads {@code [h0, h1)} of the selective scan for every row of the pass, rows in order. */
+    /**
+     * Heads {@code [h0, h1)} of the selective scan for every row of the pass, rows in order. Head by head: one
+     * head's state (headDim × stateSize floats, 16-32 KiB) stays in L1 over all the rows of a prompt, where row
+     * by row every row streamed all the heads' states (0.75-1.5 MiB a layer) through L2 or L3.
+     */
     private void scanHeads(Workspace ws, int h0, int h1) {
         float[] proj = ws.mambaProj;
         float[] xc = ws.convOut;
         float[] y = ws.mambaGated;
         int headsPerGroup = heads / groups;
         int cOffset = inner + groups * stateSize;
-        for (int t = 0; t < ws.tokens; t++) {
-            float[] ssm = ws.rowState[t].mamba(layer).ssm;
-            int row = t * projDim;
-            int x = t * convDim;
-            for (int h = h0; h < h1; h++) {
+        for (int h = h0; h < h1; h++) {
+            for (int t = 0; t < ws.tokens; t++) {
+                float[] ssm = ws.rowState[t].mamba(layer).ssm;
+                int row = t * projDim;
+                int x = t * convDim;
                 int g = h / headsPerGroup;
                 float dt = softplus(proj[row + inner + convDim + h] + dtBias[h]);
                 dt = Math.min(Math.max(dt, timeStepMin), timeStepMax);
