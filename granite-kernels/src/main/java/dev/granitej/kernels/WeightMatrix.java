@@ -274,12 +274,14 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     /** Floats of the scratch the wide tiles store their accumulators (24 vectors at most) and sums in. */
     static final int WIDE_SUMS = 24 * Simd.LANES + 8;
     /**
-     * Tokens from which a format with wide tiles ({@link #wideTiles}) decodes panels instead. Below, the tiles
-     * on the stored weights are faster: they read the weights while they multiply, where a panel is first decoded
-     * (its weights coming in from memory) and then multiplied. h-1b's bf16 matrices, 1 thread: 16 tokens 1.45x
-     * the panels, 32 tokens 1.2x, 48 about even, 96 0.85x.
+     * Tokens from which a format with wide tiles ({@link #wideTiles}) decodes panels instead: one full token group
+     * of the outer-product tile ({@link PanelMatmul#GROUP}, 32 tokens at 512 bits). Below, the wide tiles on the
+     * stored weights are faster: they read the weights while they multiply, where a panel is first decoded (its
+     * weights coming in from memory) and then run through the half-width tile. h-1b's bf16 matrices, 16 tokens:
+     * 1.2x the panels on 1 thread, 1.3x on 2; 32 tokens: 1.2x on 1 thread but 0.85x on 2 (there one thread's
+     * decode overlaps the other's tile).
      */
-    static final int WIDE_TILE_TOKENS_BELOW = 48;
+    static final int WIDE_TILE_TOKENS_BELOW = PanelMatmul.GROUP;
 
     /**
      * Whether this format has its own {@link #tile4x4} and {@link #tile4x6}, which {@link #matmul} then runs
