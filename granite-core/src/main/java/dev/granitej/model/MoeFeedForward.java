@@ -100,14 +100,17 @@ final class MoeFeedForward implements FeedForward {
     private void forwardOne(Workspace ws, float[] in, float[] out) {
         ws.ensureMoe(1, topK, width);
         route(ws, in, 0);
+        // The shared expert is task 0: it is the biggest (twice a routed expert in H-Tiny) and the pool cuts the
+        // k + 1 tasks into chunks of equal count, so the first chunk should hold it. Placed last, it left two
+        // threads three routed experts and three plus itself (three and five experts' work).
         pool.forRange(0, topK + 1, 1, (from, to) -> {
             for (int j = from; j < to; j++) {
-                if (j == topK) {
+                if (j == 0) {
                     shared.forwardOneToken(in, ws.ffnHidden, ws.sharedOut);
                 } else {
-                    int e = ws.topExperts[j];
+                    int e = ws.topExperts[j - 1];
                     SwiGluMlp.oneToken(expertIn[e].weight(), expertOut[e].weight(), hidden, width, in,
-                            ws.slotHidden[j], ws.slotOut[j]);
+                            ws.slotHidden[j - 1], ws.slotOut[j - 1]);
                 }
             }
         });
