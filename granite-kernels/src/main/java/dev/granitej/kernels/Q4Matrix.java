@@ -108,6 +108,15 @@ public final class Q4Matrix extends WeightMatrix {
         return !PAIRS;
     }
 
+    /**
+     * From 512 columns: with its sums in registers the four-row kernel reads h-tiny's 512-column expert down
+     * projections 1.27x as fast as single rows (scratch harness, 128 matrices of 1536×512, one thread).
+     */
+    @Override
+    int fourStreamCols() {
+        return 512;
+    }
+
     /** Per block and row as {@link #dotVector}; the activations and the block sums' start shared by the four. */
     @Override
     void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
@@ -168,11 +177,36 @@ public final class Q4Matrix extends WeightMatrix {
             a30 = a31;
             a31 = n3;
         }
-        a00.add(a01).intoArray(sums, 0);
-        a10.add(a11).intoArray(sums, Simd.LANES);
-        a20.add(a21).intoArray(sums, 2 * Simd.LANES);
-        a30.add(a31).intoArray(sums, 3 * Simd.LANES);
-        finishRows4(y, yOff, step, sums);
+        // Simd.sum's tree written out (no call a vector could be boxed at) on all four rows at once, in registers:
+        // through sums and Simd.sumEach the stores and reloads tied each call to the next, and 512-column rows
+        // (h-tiny's expert down projections) ran 1.4x slower; 1536-column ones 1.06x.
+        FloatVector s0 = a00.add(a01), s1 = a10.add(a11), s2 = a20.add(a21), s3 = a30.add(a31);
+        if (LANES > 8) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP8));
+            s1 = s1.add(s1.rearrange(Simd.SWAP8));
+            s2 = s2.add(s2.rearrange(Simd.SWAP8));
+            s3 = s3.add(s3.rearrange(Simd.SWAP8));
+        }
+        if (LANES > 4) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP4));
+            s1 = s1.add(s1.rearrange(Simd.SWAP4));
+            s2 = s2.add(s2.rearrange(Simd.SWAP4));
+            s3 = s3.add(s3.rearrange(Simd.SWAP4));
+        }
+        if (LANES > 2) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP2));
+            s1 = s1.add(s1.rearrange(Simd.SWAP2));
+            s2 = s2.add(s2.rearrange(Simd.SWAP2));
+            s3 = s3.add(s3.rearrange(Simd.SWAP2));
+        }
+        s0 = s0.add(s0.rearrange(Simd.SWAP1));
+        s1 = s1.add(s1.rearrange(Simd.SWAP1));
+        s2 = s2.add(s2.rearrange(Simd.SWAP1));
+        s3 = s3.add(s3.rearrange(Simd.SWAP1));
+        y[yOff] = s0.lane(0);
+        y[yOff + step] = s1.lane(0);
+        y[yOff + 2 * step] = s2.lane(0);
+        y[yOff + 3 * step] = s3.lane(0);
     }
 
     /** As {@link Q8Matrix}'s tile: each dequantized chunk serves four tokens; 128-bit floats use plain dots. */

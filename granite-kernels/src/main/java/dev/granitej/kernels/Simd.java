@@ -47,10 +47,10 @@ final class Simd {
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** Lane permutations that swap neighbouring groups of 8, 4, 2 and 1 lanes (i → i xor h). */
-    private static final VectorShuffle<Float> SWAP8 = swap(8);
-    private static final VectorShuffle<Float> SWAP4 = swap(4);
-    private static final VectorShuffle<Float> SWAP2 = swap(2);
-    private static final VectorShuffle<Float> SWAP1 = swap(1);
+    static final VectorShuffle<Float> SWAP8 = swap(8);
+    static final VectorShuffle<Float> SWAP4 = swap(4);
+    static final VectorShuffle<Float> SWAP2 = swap(2);
+    static final VectorShuffle<Float> SWAP1 = swap(1);
 
     private static VectorShuffle<Float> swap(int h) {
         return VectorShuffle.fromOp(F, i -> h < LANES ? i ^ h : i);

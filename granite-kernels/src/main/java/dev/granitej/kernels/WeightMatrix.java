@@ -217,7 +217,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * {@code sums} is scratch of {@link #SUMS} floats, or null (allocated where needed).
      */
     final void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
-        int step = cols >= FOUR_STREAM_COLS && fourStreams() ? (rowTo - rowFrom) / 4 : 0;
+        int step = cols >= fourStreamCols() && fourStreams() ? (rowTo - rowFrom) / 4 : 0;
         float[] scratch = step == 0 || sums != null ? sums : new float[SUMS];
         for (int r = rowFrom; r < rowFrom + step; r++) {
             dotRows4(r, step, x, xOff, y, yOff + r, scratch);
@@ -233,6 +233,11 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     boolean fourStreams() {
         return false;
+    }
+
+    /** The narrowest rows {@link #dotRowsVector} runs four at a time: {@link #FOUR_STREAM_COLS} unless a format knows better. */
+    int fourStreamCols() {
+        return FOUR_STREAM_COLS;
     }
 
     /**
