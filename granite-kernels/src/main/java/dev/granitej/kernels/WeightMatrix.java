@@ -229,13 +229,16 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /**
      * Whether this matrix has a four-row kernel, {@link #dotRows4}, for its rows (at this vector width and row
-     * length); {@link #dotRowsVector} uses it from {@link #FOUR_STREAM_COLS} columns.
+     * length); {@link #dotRowsVector} uses it from {@link #fourStreamCols} columns.
      */
     boolean fourStreams() {
         return false;
     }
 
-    /** The narrowest rows {@link #dotRowsVector} runs four at a time: {@link #FOUR_STREAM_COLS} unless a format knows better. */
+    /**
+     * The narrowest rows {@link #dotRowsVector} runs four at a time, where {@link #fourStreams}:
+     * {@link #FOUR_STREAM_COLS} unless the format's kernel pays off on shorter rows.
+     */
     int fourStreamCols() {
         return FOUR_STREAM_COLS;
     }
@@ -244,7 +247,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * Rows {@code row + k·step} ({@code k = 0..3}) against one token, each stored at {@code y[yOff + k·step]}:
      * bit for bit {@link #dotVector} (the same accumulators in the same order), the activations loaded once
      * for the four rows. {@code sums}: scratch of {@link #SUMS} floats. Only called where {@link #fourStreams}
-     * (and rows are at least {@link #FOUR_STREAM_COLS} long).
+     * (and rows are at least {@link #fourStreamCols} long).
      */
     void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
         for (int k = 0; k < 4; k++) {
