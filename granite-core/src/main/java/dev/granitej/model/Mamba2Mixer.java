@@ -118,11 +118,11 @@ final class Mamba2Mixer implements Mixer {
         int headsPerGroup = heads / groups;
         int cOffset = inner + groups * stateSize;
         for (int h = h0; h < h1; h++) {
+            int g = h / headsPerGroup;
             for (int t = 0; t < ws.tokens; t++) {
                 float[] ssm = ws.rowState[t].mamba(layer).ssm;
                 int row = t * projDim;
                 int x = t * convDim;
-                int g = h / headsPerGroup;
                 float dt = softplus(proj[row + inner + convDim + h] + dtBias[h]);
                 dt = Math.min(Math.max(dt, timeStepMin), timeStepMax);
                 float dA = (float) Math.exp(dt * a[h]);

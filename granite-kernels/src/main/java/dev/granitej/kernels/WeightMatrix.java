@@ -438,7 +438,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     /**
      * Whether a product over {@code tokens} tokens runs on decoded panels: not below one vector of tokens, where
      * the outer-product tile would compute mostly padding (a batch of four sequences filled a 32-token group)
-     * and the tiles on the stored weights, four tokens at a time, are twice as fast.
+     * and the tiles on the stored weights, four tokens at a time, are twice as fast; with wide tiles not below
+     * {@link #WIDE_TILE_TOKENS_BELOW}.
      */
     private boolean usesPanels(int tokens) {
         return decodesPanels() && tokens >= (wideTiles() ? WIDE_TILE_TOKENS_BELOW : Simd.LANES);
