@@ -87,7 +87,7 @@ public final class Bf16Matrix extends WeightMatrix {
 
     /** As {@link #dotVector}, for four rows: their four accumulators each, the activations loaded once. */
     @Override
-    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff) {
         long base0 = row * rowBytes;
         long base1 = base0 + step * rowBytes;
         long base2 = base1 + step * rowBytes;
@@ -151,12 +151,38 @@ public final class Bf16Matrix extends WeightMatrix {
                     .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats()
                     .fma(x3, a33);
         }
-        // summed as dotVector sums its four; no vector leaves this method
-        a00.add(a01).add(a02.add(a03)).intoArray(sums, 0);
-        a10.add(a11).add(a12.add(a13)).intoArray(sums, LANES);
-        a20.add(a21).add(a22.add(a23)).intoArray(sums, 2 * LANES);
-        a30.add(a31).add(a32.add(a33)).intoArray(sums, 3 * LANES);
-        finishRows4(y, yOff, step, sums);
+        // each row's four summed as dotVector sums them, then Simd.sum's tree written out on the four rows in
+        // registers, as in Q4Matrix.dotRows4 (no call a vector could be boxed at)
+        FloatVector s0 = a00.add(a01).add(a02.add(a03));
+        FloatVector s1 = a10.add(a11).add(a12.add(a13));
+        FloatVector s2 = a20.add(a21).add(a22.add(a23));
+        FloatVector s3 = a30.add(a31).add(a32.add(a33));
+        if (LANES > 8) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP8));
+            s1 = s1.add(s1.rearrange(Simd.SWAP8));
+            s2 = s2.add(s2.rearrange(Simd.SWAP8));
+            s3 = s3.add(s3.rearrange(Simd.SWAP8));
+        }
+        if (LANES > 4) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP4));
+            s1 = s1.add(s1.rearrange(Simd.SWAP4));
+            s2 = s2.add(s2.rearrange(Simd.SWAP4));
+            s3 = s3.add(s3.rearrange(Simd.SWAP4));
+        }
+        if (LANES > 2) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP2));
+            s1 = s1.add(s1.rearrange(Simd.SWAP2));
+            s2 = s2.add(s2.rearrange(Simd.SWAP2));
+            s3 = s3.add(s3.rearrange(Simd.SWAP2));
+        }
+        s0 = s0.add(s0.rearrange(Simd.SWAP1));
+        s1 = s1.add(s1.rearrange(Simd.SWAP1));
+        s2 = s2.add(s2.rearrange(Simd.SWAP1));
+        s3 = s3.add(s3.rearrange(Simd.SWAP1));
+        y[yOff] = s0.lane(0);
+        y[yOff + step] = s1.lane(0);
+        y[yOff + 2 * step] = s2.lane(0);
+        y[yOff + 3 * step] = s3.lane(0);
     }
 
     @Override

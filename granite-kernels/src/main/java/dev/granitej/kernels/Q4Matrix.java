@@ -119,7 +119,7 @@ public final class Q4Matrix extends WeightMatrix {
 
     /** Per block and row as {@link #dotVector}; the activations and the block sums' start shared by the four. */
     @Override
-    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff) {
         long base0 = row * rowBytes;
         long base1 = base0 + step * rowBytes;
         long base2 = base1 + step * rowBytes;

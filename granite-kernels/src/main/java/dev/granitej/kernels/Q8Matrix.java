@@ -88,9 +88,18 @@ public final class Q8Matrix extends WeightMatrix {
         return !PAIRS;
     }
 
+    /**
+     * From 512 columns, as {@link Q4Matrix}: with its sums in registers the four-row kernel pays off on h-tiny's
+     * 512-column expert down projections too.
+     */
+    @Override
+    int fourStreamCols() {
+        return 512;
+    }
+
     /** Per block and row as {@link #dotVector}; each activation vector is loaded once for the four rows. */
     @Override
-    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff) {
         long base0 = row * rowBytes;
         long base1 = base0 + step * rowBytes;
         long base2 = base1 + step * rowBytes;
@@ -135,12 +144,36 @@ public final class Q8Matrix extends WeightMatrix {
             a30 = a31;
             a31 = n3;
         }
-        // summed as dotVector sums its pair (even + odd: addition commutes exactly); no vector leaves this method
-        a00.add(a01).intoArray(sums, 0);
-        a10.add(a11).intoArray(sums, Simd.LANES);
-        a20.add(a21).intoArray(sums, 2 * Simd.LANES);
-        a30.add(a31).intoArray(sums, 3 * Simd.LANES);
-        finishRows4(y, yOff, step, sums);
+        // each row's pair summed as dotVector sums it (even + odd: addition commutes exactly), then Simd.sum's tree
+        // written out on the four rows, in registers, as in Q4Matrix.dotRows4 (a helper taking the vectors is too
+        // big for C2 to inline at this call, and would box them)
+        FloatVector s0 = a00.add(a01), s1 = a10.add(a11), s2 = a20.add(a21), s3 = a30.add(a31);
+        if (LANES > 8) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP8));
+            s1 = s1.add(s1.rearrange(Simd.SWAP8));
+            s2 = s2.add(s2.rearrange(Simd.SWAP8));
+            s3 = s3.add(s3.rearrange(Simd.SWAP8));
+        }
+        if (LANES > 4) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP4));
+            s1 = s1.add(s1.rearrange(Simd.SWAP4));
+            s2 = s2.add(s2.rearrange(Simd.SWAP4));
+            s3 = s3.add(s3.rearrange(Simd.SWAP4));
+        }
+        if (LANES > 2) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP2));
+            s1 = s1.add(s1.rearrange(Simd.SWAP2));
+            s2 = s2.add(s2.rearrange(Simd.SWAP2));
+            s3 = s3.add(s3.rearrange(Simd.SWAP2));
+        }
+        s0 = s0.add(s0.rearrange(Simd.SWAP1));
+        s1 = s1.add(s1.rearrange(Simd.SWAP1));
+        s2 = s2.add(s2.rearrange(Simd.SWAP1));
+        s3 = s3.add(s3.rearrange(Simd.SWAP1));
+        y[yOff] = s0.lane(0);
+        y[yOff + step] = s1.lane(0);
+        y[yOff + 2 * step] = s2.lane(0);
+        y[yOff + 3 * step] = s3.lane(0);
     }
 
     @Override

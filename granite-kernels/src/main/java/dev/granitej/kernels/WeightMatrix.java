@@ -186,13 +186,13 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
             return;
         }
-        float[] sums = new float[SUMS];
         if (tokens == 1) {
             // nothing to reuse across tokens: one pass over the whole range keeps dotRowsVector's four streams a
             // quarter of the range apart (within a chunk they would be a few rows apart, read ~0.7x as fast)
-            dotRowsVector(x, 0, y, 0, rowFrom, rowTo, sums);
+            dotRowsVector(x, 0, y, 0, rowFrom, rowTo);
             return;
         }
+        float[] sums = new float[SUMS];
         int chunk = (int) Math.max(1, EXACT_CHUNK_BYTES / rowBytes);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
@@ -203,7 +203,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
                 }
             }
             for (; t < tokens; t++) {
-                dotRowsVector(x, t * xStride, y, t * yStride, r0, r1, sums);
+                dotRowsVector(x, t * xStride, y, t * yStride, r0, r1);
             }
         }
     }
@@ -214,13 +214,11 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * {@code r, r+q, r+2q, r+3q} for {@code r} in its first quarter, then the last {@code k} alone: four
      * sequential streams through memory, which one core reads much faster than one (weights come from memory
      * at every decode step). Otherwise rows go in order: short rows visited out of order are read far slower.
-     * {@code sums} is scratch of {@link #SUMS} floats, or null (allocated where needed).
      */
-    final void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo, float[] sums) {
+    final void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         int step = cols >= fourStreamCols() && fourStreams() ? (rowTo - rowFrom) / 4 : 0;
-        float[] scratch = step == 0 || sums != null ? sums : new float[SUMS];
         for (int r = rowFrom; r < rowFrom + step; r++) {
-            dotRows4(r, step, x, xOff, y, yOff + r, scratch);
+            dotRows4(r, step, x, xOff, y, yOff + r);
         }
         for (int r = rowFrom + 4 * step; r < rowTo; r++) {
             y[yOff + r] = dotVector(r, x, xOff);
@@ -246,23 +244,13 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     /**
      * Rows {@code row + k·step} ({@code k = 0..3}) against one token, each stored at {@code y[yOff + k·step]}:
      * bit for bit {@link #dotVector} (the same accumulators in the same order), the activations loaded once
-     * for the four rows. {@code sums}: scratch of {@link #SUMS} floats. Only called where {@link #fourStreams}
-     * (and rows are at least {@link #fourStreamCols} long).
+     * for the four rows, their sums kept in registers. Only called where {@link #fourStreams} (and rows are at
+     * least {@link #fourStreamCols} long).
      */
-    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff, float[] sums) {
+    void dotRows4(int row, int step, float[] x, int xOff, float[] y, int yOff) {
         for (int k = 0; k < 4; k++) {
             y[yOff + k * step] = dotVector(row + k * step, x, xOff);
         }
-    }
-
-    /** Finishes {@link #dotRows4}: sums the four accumulators stored in {@code sums} into its four rows. */
-    static void finishRows4(float[] y, int yOff, int step, float[] sums) {
-        Simd.sumEach(sums, 0, 4);
-        int at = 4 * Simd.LANES;
-        y[yOff] = sums[at];
-        y[yOff + step] = sums[at + 1];
-        y[yOff + 2 * step] = sums[at + 2];
-        y[yOff + 3 * step] = sums[at + 3];
     }
 
     /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. */
@@ -347,7 +335,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     public void matvec(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
         if (Kernels.VECTOR) {
-            dotRowsVector(x, xOff, y, yOff, rowFrom, rowTo, null);
+            dotRowsVector(x, xOff, y, yOff, rowFrom, rowTo);
         } else {
             for (int r = rowFrom; r < rowTo; r++) {
                 y[yOff + r] = dotScalar(r, x, xOff);
