@@ -218,12 +218,35 @@ public final class Q8Matrix extends WeightMatrix {
                 a31 = b3.fma(d, a31);
             }
         }
-        // in the order finishDot4 sums them; no vector leaves this method (see Simd.sumLanes)
-        a00.add(a01).intoArray(sums, 0);
-        a10.add(a11).intoArray(sums, Simd.LANES);
-        a20.add(a21).intoArray(sums, 2 * Simd.LANES);
-        a30.add(a31).intoArray(sums, 3 * Simd.LANES);
-        finishDot4(row, cols, x, xOff, xStride, y, yOff, yStride, sums);
+        // each token's pair summed as dotVector sums it, then Simd.sum's tree on the four tokens in registers (as
+        // in dotRows4); rows are whole blocks, so there is no scalar tail
+        FloatVector s0 = a00.add(a01), s1 = a10.add(a11), s2 = a20.add(a21), s3 = a30.add(a31);
+        if (LANES > 8) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP8));
+            s1 = s1.add(s1.rearrange(Simd.SWAP8));
+            s2 = s2.add(s2.rearrange(Simd.SWAP8));
+            s3 = s3.add(s3.rearrange(Simd.SWAP8));
+        }
+        if (LANES > 4) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP4));
+            s1 = s1.add(s1.rearrange(Simd.SWAP4));
+            s2 = s2.add(s2.rearrange(Simd.SWAP4));
+            s3 = s3.add(s3.rearrange(Simd.SWAP4));
+        }
+        if (LANES > 2) {
+            s0 = s0.add(s0.rearrange(Simd.SWAP2));
+            s1 = s1.add(s1.rearrange(Simd.SWAP2));
+            s2 = s2.add(s2.rearrange(Simd.SWAP2));
+            s3 = s3.add(s3.rearrange(Simd.SWAP2));
+        }
+        s0 = s0.add(s0.rearrange(Simd.SWAP1));
+        s1 = s1.add(s1.rearrange(Simd.SWAP1));
+        s2 = s2.add(s2.rearrange(Simd.SWAP1));
+        s3 = s3.add(s3.rearrange(Simd.SWAP1));
+        y[yOff] = s0.lane(0);
+        y[yOff + yStride] = s1.lane(0);
+        y[yOff + 2 * yStride] = s2.lane(0);
+        y[yOff + 3 * yStride] = s3.lane(0);
     }
 
     /**
