@@ -91,8 +91,8 @@ class WeightMatrixTest {
         // matvec runs four rows at a time (rows r, r+q, r+2q, r+3q of a range of 4q+k rows) where the format has a
         // four-row kernel; each result must still be that row's own dot, bit for bit, for every range shape
         // WeightMatrix.FOUR_STREAM_COLS columns: wide enough for the four-row kernels and whole 4-vector steps at
-        // every width; 512: four at a time for Q4_0 (its fourStreamCols), one by one for the others; 96: rows one
-        // by one
+        // every width; 512: four at a time for Q4_0 and Q8_0 (their fourStreamCols), one by one for the others;
+        // 96: rows one by one
         for (int cols : new int[]{96, 512, WeightMatrix.FOUR_STREAM_COLS}) {
             WeightMatrix m = Matrices.random(format, 23, cols, random);
             float[] x = Matrices.gaussian(cols + 3, random);
