@@ -66,7 +66,7 @@ final class Weights {
         if (cached.isPresent()) {
             q = cached.get().matrix(name, target, m.rows(), m.cols());
         } else {
-            q = Quantizer.quantize(m, target, arena);
+            q = Quantizer.quantizeRepacked(m, target, arena);
             if (cache.isPresent()) {
                 quantized.putIfAbsent(name, q);
             }

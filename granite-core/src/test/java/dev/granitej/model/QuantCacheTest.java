@@ -115,8 +115,9 @@ class QuantCacheTest {
     }
 
     /**
-     * Every tensor of the cache file equals the quantizer's output for the checkpoint tensor of that name, byte for
-     * byte, and the file holds exactly the matrices a quantized load converts.
+     * Every tensor of the cache file equals the quantizer's output (in the layout the engine loads, Q4_0 repacked)
+     * for the checkpoint tensor of that name, byte for byte, and the file holds exactly the matrices a quantized
+     * load converts.
      */
     private static void assertCacheHoldsTheQuantizersBytes(Path dir, Path file, WeightFormat format) {
         try (Checkpoint ckpt = Checkpoint.open(dir); Arena arena = Arena.ofConfined()) {
@@ -138,7 +139,7 @@ class QuantCacheTest {
                 boolean vocabulary = cached.name().equals("model.embed_tokens.weight")
                         || cached.name().equals("lm_head.weight");
                 WeightFormat target = vocabulary ? WeightFormat.Q8_0 : format;
-                WeightMatrix q = Quantizer.quantize(source.asMatrix(rows, cols), target, arena);
+                WeightMatrix q = Quantizer.quantizeRepacked(source.asMatrix(rows, cols), target, arena);
                 assertEquals(DType.U8, cached.dtype());
                 assertArrayEquals(new long[] {rows, target.bytesFor(cols)}, cached.shape(), cached.name());
                 assertArrayEquals(q.segment().asSlice(0, q.byteSize()).toArray(ValueLayout.JAVA_BYTE),

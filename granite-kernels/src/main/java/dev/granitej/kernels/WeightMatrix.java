@@ -19,7 +19,7 @@ import java.util.Objects;
  * segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector API reads no other
  * heap segments, so weights given in, say, a {@code float[]} segment are copied once.
  */
-public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix {
+public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix, Q4PackedMatrix {
 
     static final ValueLayout.OfFloat F32_LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -40,7 +40,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * loads of activations from L2 bounded it; a chunk of rows this size stays in L2 while four tokens'
      * activations stay in L1, and the weights come from memory once all the same.
      */
-    private static final long EXACT_CHUNK_BYTES = 64 * 1024;
+    static final long EXACT_CHUNK_BYTES = 64 * 1024;
     /**
      * The narrowest rows that {@link #dotRowsVector} runs four at a time, where the format has the kernel
      * ({@link #fourStreams}): h-350m's 768-column rows decode 1.15-1.2x faster with it on one thread (an earlier
@@ -106,7 +106,23 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         };
     }
 
+    /**
+     * Wraps weights in the layout {@link Quantizer#quantizeRepacked} writes: {@code Q4_0} as
+     * {@link Q4PackedMatrix} (rows interleaved by groups of 32), every other format as {@link #of}.
+     */
+    public static WeightMatrix ofRepacked(WeightFormat format, MemorySegment data, int rows, int cols) {
+        return format == WeightFormat.Q4_0 ? new Q4PackedMatrix(data, rows, cols) : of(format, data, rows, cols);
+    }
+
     public abstract WeightFormat format();
+
+    /**
+     * Rows the products split between threads at (and a view starts at): a range that starts or ends inside such
+     * a unit is computed right, only slower.
+     */
+    int rowAlignment() {
+        return 1;
+    }
 
     public final int rows() {
         return rows;
@@ -129,6 +145,11 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     /** A view of rows {@code [first, first + count)}, sharing the same memory. */
     public final WeightMatrix rows(int first, int count) {
         Objects.checkFromIndexSize(first, count, rows);
+        return slice(first, count);
+    }
+
+    /** {@link #rows(int, int)} after its checks. */
+    WeightMatrix slice(int first, int count) {
         return of(format(), data.asSlice(first * rowBytes, count * rowBytes), count, cols);
     }
 
@@ -255,8 +276,9 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. */
     public final void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens) {
-        pool.forRange(0, rows, MIN_ROWS_PER_TASK,
-                (from, to) -> matmulExact(x, xStride, y, yStride, tokens, from, to));
+        int unit = rowAlignment();
+        pool.forRange(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit), (from, to) ->
+                matmulExact(x, xStride, y, yStride, tokens, from * unit, Math.min(rows, to * unit)));
     }
 
     /**
@@ -355,7 +377,14 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /** {@code y[yOff + r] = W[r]·x[xOff..]} over all rows, the rows split over {@code pool}'s threads. */
     public final void matvec(Parallel pool, float[] x, int xOff, float[] y, int yOff) {
-        pool.forRange(0, rows, MIN_ROWS_PER_TASK, (from, to) -> matvec(x, xOff, y, yOff, from, to));
+        int unit = rowAlignment();
+        pool.forRange(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit),
+                (from, to) -> matvec(x, xOff, y, yOff, from * unit, Math.min(rows, to * unit)));
+    }
+
+    /** Units of {@code unit} rows that cover the matrix, the last one perhaps short. */
+    private int units(int unit) {
+        return (rows + unit - 1) / unit;
     }
 
     /**
@@ -392,11 +421,13 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
         }
         int unit = PanelMatmul.ROWS;
-        int panels = (rows + unit - 1) / unit;
+        int panels = units(unit);
         int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
         if (!Kernels.VECTOR || !usesPanels(tokens)) {
-            pool.forRange(0, panels, minPanels,
-                    (from, to) -> matmul(x, xStride, y, yStride, tokens, from * unit, Math.min(rows, to * unit)));
+            // whole panels, or whole row groups where the format has them (see rowAlignment)
+            int split = rowAlignment() > 1 ? rowAlignment() : unit;
+            pool.forRange(0, units(split), Math.max(1, MIN_ROWS_PER_TASK / split), (from, to) ->
+                    matmul(x, xStride, y, yStride, tokens, from * split, Math.min(rows, to * split)));
             return;
         }
         float[] xT = scratch.transposed(PanelMatmul.transposedSize(tokens, cols));
@@ -429,7 +460,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * and the tiles on the stored weights, four tokens at a time, are twice as fast; with wide tiles not below
      * {@link #WIDE_TILE_TOKENS_BELOW}.
      */
-    private boolean usesPanels(int tokens) {
+    boolean usesPanels(int tokens) {
         return decodesPanels() && tokens >= (wideTiles() ? WIDE_TILE_TOKENS_BELOW : Simd.LANES);
     }
 

@@ -26,10 +26,11 @@ final class BenchMatrices {
         return new int[]{Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
     }
 
+    /** Random weights; block formats quantized in the layout the engine loads them in (Q4_0 repacked). */
     static WeightMatrix random(WeightFormat format, int rows, int cols, Arena arena) {
         SplittableRandom random = new SplittableRandom(1);
         if (format.isBlockQuantized()) {
-            return Quantizer.quantize(random(WeightFormat.F32, rows, cols, arena), format, arena);
+            return Quantizer.quantizeRepacked(random(WeightFormat.F32, rows, cols, arena), format, arena);
         }
         long n = (long) rows * cols;
         MemorySegment seg = arena.allocate(format.bytesFor(n), 64);

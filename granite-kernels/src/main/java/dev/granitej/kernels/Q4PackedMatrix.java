@@ -1,0 +1,377 @@
+package dev.granitej.kernels;
+
+import static dev.granitej.kernels.Simd.B;
+import static dev.granitej.kernels.Simd.F;
+import static dev.granitej.kernels.Simd.I;
+import static dev.granitej.kernels.Simd.LANES;
+import static dev.granitej.kernels.Simd.LE;
+import static dev.granitej.kernels.Simd.PAIRS;
+import static dev.granitej.kernels.Simd.S;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Objects;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * A {@code Q4_0} matrix repacked for decode: ggml's scales and nibble bytes (see {@link Q4Matrix}), laid out so
+ * that one vector holds the same weight of many rows. Rows come in groups of {@value #GROUP}; block {@code b} of
+ * group {@code g} is {@value #GROUP_BLOCK_BYTES} bytes at {@code (g·blocks + b)·}{@value #GROUP_BLOCK_BYTES}: the
+ * group's 32 fp16 scales, then for {@code j = 0..15} its 32 rows' byte {@code j} (weight {@code j} in the low
+ * nibble, {@code 16+j} in the high). The last {@code rows % 32} rows follow the groups as plain ggml rows. The
+ * size is ggml's, 18 bytes a block.
+ *
+ * <p>Why: in ggml's layout a row's dot product ends each block with a scale to widen, broadcast and apply, and
+ * each row with a horizontal sum; here the lanes are rows, so a block's scales are one vector, the activations are
+ * broadcast once for all the rows, and a group's results are stored as they are. One thread decodes h-1b's
+ * 6448×1536 Q4_0 in_proj 1.2-1.45x as fast from memory as the four-row ggml kernel, 1.6x from cache (granite-bench
+ * README, section 5.1).
+ *
+ * <p>Each row's dot is, in every lane, one fixed sequence: per block, {@code c = −8·Σx} (over the block's 32
+ * activations, {@link #blockSum8}) and {@code c' = 0}, then {@code c = fma(lo_j, x_j, c)} and
+ * {@code c' = fma(hi_j, x_{16+j}, c')} for {@code j = 0..15}, then {@code acc = fma(c + c', d, acc)}.
+ * {@link #dotVector} computes the same sequence in scalar code, so every path (one token, many, one row, a
+ * partial group, any thread count) gives each row the same bits. Scales are widened exactly for finite values
+ * (the quantizer writes no others).
+ */
+public final class Q4PackedMatrix extends WeightMatrix {
+
+    /** Rows per group. */
+    public static final int GROUP = 32;
+    /** Bytes of one block of a group: 32 fp16 scales and 32 × 16 nibble bytes. */
+    static final int GROUP_BLOCK_BYTES = GROUP * Q4Matrix.BLOCK_BYTES;
+    /** Bytes of a group block's scales, before its nibbles. */
+    private static final int SCALE_BYTES = 2 * GROUP;
+    private static final int HALF = WeightFormat.BLOCK / 2;
+    /** Rows one pass of {@link #pass} computes: two float vectors. */
+    private static final int PASS_ROWS = 2 * LANES;
+    private static final float TWO_POW_112 = 0x1p112f;
+
+    private final int blocks;
+    private final int groupRows;
+    private final long groupBytes;
+    /** The last {@code rows % GROUP} rows, in ggml's layout; null when there are none. */
+    private final Q4Matrix tail;
+
+    Q4PackedMatrix(MemorySegment data, int rows, int cols) {
+        super(data, rows, cols);
+        this.blocks = cols / WeightFormat.BLOCK;
+        this.groupRows = rows / GROUP * GROUP;
+        this.groupBytes = (long) blocks * GROUP_BLOCK_BYTES;
+        this.tail = groupRows == rows ? null
+                : new Q4Matrix(this.data.asSlice(groupRows / GROUP * groupBytes), rows - groupRows, cols);
+    }
+
+    /**
+     * Repacks {@code rows} ggml rows of {@code src} (row r at {@code r·rowBytes}) into a new segment of
+     * {@code arena}.
+     */
+    static Q4PackedMatrix pack(MemorySegment src, int rows, int cols, Arena arena) {
+        long rowBytes = WeightFormat.Q4_0.bytesFor(cols);
+        MemorySegment out = arena.allocate(rowBytes * rows, 64);
+        int blocks = cols / WeightFormat.BLOCK;
+        int full = rows / GROUP;
+        for (int g = 0; g < full; g++) {
+            packGroup(src.asSlice(g * GROUP * rowBytes, GROUP * rowBytes), rowBytes, blocks, out,
+                    g * (long) blocks * GROUP_BLOCK_BYTES);
+        }
+        long tailAt = full * (long) blocks * GROUP_BLOCK_BYTES;
+        MemorySegment.copy(src, full * GROUP * rowBytes, out, tailAt, (rows - full * GROUP) * rowBytes);
+        return new Q4PackedMatrix(out, rows, cols);
+    }
+
+    /** Writes the {@value #GROUP} ggml rows of {@code src} as one group at {@code out[at..]}. */
+    static void packGroup(MemorySegment src, long rowBytes, int blocks, MemorySegment out, long at) {
+        for (int b = 0; b < blocks; b++) {
+            long o = at + (long) b * GROUP_BLOCK_BYTES;
+            for (int r = 0; r < GROUP; r++) {
+                long s = r * rowBytes + (long) b * Q4Matrix.BLOCK_BYTES;
+                out.set(I16_LE, o + 2L * r, src.get(I16_LE, s));
+                for (int j = 0; j < HALF; j++) {
+                    out.set(ValueLayout.JAVA_BYTE, o + SCALE_BYTES + (long) j * GROUP + r,
+                            src.get(ValueLayout.JAVA_BYTE, s + 2 + j));
+                }
+            }
+        }
+    }
+
+    @Override
+    public WeightFormat format() {
+        return WeightFormat.Q4_0;
+    }
+
+    @Override
+    int rowAlignment() {
+        return GROUP;
+    }
+
+    /** Where {@code row}'s block {@code blk} starts: its group block (the row's scale and bytes lie within it). */
+    private long groupBlock(int row, int blk) {
+        return (row / GROUP * (long) blocks + blk) * GROUP_BLOCK_BYTES;
+    }
+
+    /** The scale of {@code row}'s block at {@code groupBlock}, widened as the vector kernel widens it. */
+    private float scale(long groupBlock, int lane) {
+        int h = data.get(I16_LE, groupBlock + 2L * lane);
+        return Float.intBitsToFloat((h << 16 & 0x8000_0000) | (h & 0x7fff) << 13) * TWO_POW_112;
+    }
+
+    private int nibbles(long groupBlock, int lane, int j) {
+        return data.get(ValueLayout.JAVA_BYTE, groupBlock + SCALE_BYTES + (long) j * GROUP + lane) & 0xFF;
+    }
+
+    @Override
+    public float get(int row, int col) {
+        if (row >= groupRows) {
+            return tail.get(row - groupRows, col);
+        }
+        long at = groupBlock(row, col / WeightFormat.BLOCK);
+        int j = col % WeightFormat.BLOCK;
+        int packed = nibbles(at, row % GROUP, j % HALF);
+        int q = j < HALF ? packed & 0x0F : packed >>> 4;
+        return Float.float16ToFloat(data.get(I16_LE, at + 2L * (row % GROUP))) * (q - 8);
+    }
+
+    /** As {@link Q4Matrix#dotScalar}: the same products in the same order. */
+    @Override
+    public float dotScalar(int row, float[] x, int xOff) {
+        if (row >= groupRows) {
+            return tail.dotScalar(row - groupRows, x, xOff);
+        }
+        int lane = row % GROUP;
+        float sum = 0f;
+        for (int blk = 0, xb = xOff; blk < blocks; blk++, xb += WeightFormat.BLOCK) {
+            long at = groupBlock(row, blk);
+            float blockSum = 0f;
+            for (int j = 0; j < HALF; j++) {
+                int packed = nibbles(at, lane, j);
+                blockSum += ((packed & 0x0F) - 8) * x[xb + j] + ((packed >>> 4) - 8) * x[xb + HALF + j];
+            }
+            sum += Float.float16ToFloat(data.get(I16_LE, at + 2L * lane)) * blockSum;
+        }
+        return sum;
+    }
+
+    /** One lane of {@link #pass} in scalar code (see the class comment): the same bits. */
+    @Override
+    float dotVector(int row, float[] x, int xOff) {
+        if (row >= groupRows) {
+            return tail.dotVector(row - groupRows, x, xOff);
+        }
+        int lane = row % GROUP;
+        float acc = 0f;
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = groupBlock(row, blk);
+            int xb = xOff + blk * WeightFormat.BLOCK;
+            float c = blockSum8(x, xb);
+            float c1 = 0f;
+            for (int j = 0; j < HALF; j++) {
+                int packed = nibbles(at, lane, j);
+                c = Math.fma((float) (packed & 0x0F), x[xb + j], c);
+                c1 = Math.fma((float) (packed >>> 4), x[xb + HALF + j], c1);
+            }
+            acc = Math.fma(c + c1, scale(at, lane), acc);
+        }
+        return acc;
+    }
+
+    /**
+     * {@code −8} times the sum of the block's 32 activations from {@code x[xb]}, which stands for the {@code − 8}
+     * of every weight: four running sums over every fourth activation, then {@code (s0 + s1) + (s2 + s3)}. Scalar
+     * code, so it gives the same bits in every compiler tier (it runs once per block and product, too seldom to
+     * reach C2 early, and C1's Vector API code is very slow).
+     */
+    static float blockSum8(float[] x, int xb) {
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        for (int i = xb; i < xb + WeightFormat.BLOCK; i += 4) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+        }
+        return -8f * ((s0 + s1) + (s2 + s3));
+    }
+
+    /**
+     * Rows {@code lane0 ..} ({@link #PASS_ROWS} of them) of the group at {@code groupAt} against one token, into
+     * {@code y[yOff ..]}; {@code sums8[b]} is {@link #blockSum8} of block b. Per block, four chains of 16 fused
+     * multiply-adds (low and high nibbles of two float vectors of rows), the activations broadcast, then the
+     * block's scales as vectors: the fp16 bits moved into a float's place and the exponent bias corrected by a
+     * product with 2¹¹², exact for finite values (subnormals too). Everything in one method: a helper that
+     * returned a vector would box it wherever C2 did not inline it.
+     */
+    private void pass(long groupAt, int lane0, float[] x, int xOff, float[] sums8, float[] y, int yOff) {
+        FloatVector acc0 = FloatVector.zero(F);
+        FloatVector acc1 = FloatVector.zero(F);
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = groupAt + (long) blk * GROUP_BLOCK_BYTES;
+            int xb = xOff + blk * WeightFormat.BLOCK;
+            FloatVector c0 = FloatVector.broadcast(F, sums8[blk]);
+            FloatVector c1 = FloatVector.zero(F);
+            FloatVector d0 = c0;
+            FloatVector d1 = c1;
+            long w = at + SCALE_BYTES + lane0;
+            for (int j = 0; j < HALF; j++) {
+                FloatVector xl = FloatVector.broadcast(F, x[xb + j]);
+                FloatVector xh = FloatVector.broadcast(F, x[xb + HALF + j]);
+                IntVector v;
+                IntVector u;
+                if (PAIRS) {
+                    // 128-bit floats: the narrowest byte vector (8 bytes) holds both vectors' rows
+                    ByteVector b = ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP, LE);
+                    v = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    u = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
+                } else {
+                    v = (IntVector) ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    u = (IntVector) ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP + LANES, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                }
+                c0 = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, c0);
+                c1 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, c1);
+                d0 = ((FloatVector) u.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, d0);
+                d1 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, d1);
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(TWO_POW_112);
+            acc0 = c0.add(c1).fma(scale, acc0);
+            h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(TWO_POW_112);
+            acc1 = d0.add(d1).fma(scale, acc1);
+        }
+        acc0.intoArray(y, yOff);
+        acc1.intoArray(y, yOff + LANES);
+    }
+
+    /** {@code y[yOff + r] = dotVector(r, x, xOff)} for rows {@code [from, to)}: whole groups by {@link #pass}. */
+    private void rowsVector(float[] x, int xOff, float[] y, int yOff, int from, int to) {
+        int end = Math.min(to, groupRows);
+        int r = from;
+        int aligned = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
+        for (; r < aligned; r++) {
+            y[yOff + r] = dotVector(r, x, xOff);
+        }
+        if (r + GROUP <= end) {
+            float[] sums8 = new float[blocks];
+            for (int blk = 0; blk < blocks; blk++) {
+                sums8[blk] = blockSum8(x, xOff + blk * WeightFormat.BLOCK);
+            }
+            for (; r + GROUP <= end; r += GROUP) {
+                long groupAt = r / GROUP * groupBytes;
+                for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
+                    pass(groupAt, lane, x, xOff, sums8, y, yOff + r + lane);
+                }
+            }
+        }
+        for (; r < end; r++) {
+            y[yOff + r] = dotVector(r, x, xOff);
+        }
+        // the ggml rows one by one: Q4Matrix's four-row kernel, run only on these few rows, would stay in C1's
+        // code (slow for the Vector API) long after start-up
+        for (r = Math.max(from, groupRows); r < to; r++) {
+            y[yOff + r] = tail.dotVector(r - groupRows, x, xOff);
+        }
+    }
+
+    @Override
+    public void matvec(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
+        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        if (Kernels.VECTOR) {
+            rowsVector(x, xOff, y, yOff, rowFrom, rowTo);
+        } else {
+            super.matvec(x, xOff, y, yOff, rowFrom, rowTo);
+        }
+    }
+
+    /**
+     * Token by token over chunks of groups that stay in L2 while all the tokens pass (the weights come from memory
+     * once): each value is the one-token result.
+     */
+    @Override
+    public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        if (!Kernels.VECTOR) {
+            matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+            return;
+        }
+        int chunk = (int) Math.max(GROUP, EXACT_CHUNK_BYTES / rowBytes / GROUP * GROUP);
+        for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
+            int r1 = Math.min(rowTo, r0 + chunk);
+            for (int t = 0; t < tokens; t++) {
+                rowsVector(x, t * xStride, y, t * yStride, r0, r1);
+            }
+        }
+    }
+
+    /** Below a vector of tokens as {@link #matmulExact}; from there on decoded panels ({@link #decodeRow}). */
+    @Override
+    public void matmul(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        if (Kernels.VECTOR && !usesPanels(tokens)) {
+            matmulExact(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        } else {
+            super.matmul(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        }
+    }
+
+    /** Not used ({@link #matmul} takes small products itself): plain dots. */
+    @Override
+    void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
+        for (int t = 0; t < TILE_TOKENS; t++) {
+            y[yOff + t * yStride + row] = dotVector(row, x, xOff + t * xStride);
+            y[yOff + t * yStride + row + 1] = dotVector(row + 1, x, xOff + t * xStride);
+        }
+    }
+
+    @Override
+    boolean decodesPanels() {
+        return true;
+    }
+
+    /** Dequantizes {@code d·(q − 8)} per weight, as {@link #get}. */
+    @Override
+    void decodeRow(int row, float[] dst, int dstOff) {
+        if (row >= groupRows) {
+            if (PAIRS) {
+                tail.readRow(row - groupRows, dst, dstOff);
+            } else {
+                tail.decodeRow(row - groupRows, dst, dstOff);
+            }
+            return;
+        }
+        int lane = row % GROUP;
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = groupBlock(row, blk);
+            float d = Float.float16ToFloat(data.get(I16_LE, at + 2L * lane));
+            int o = dstOff + blk * WeightFormat.BLOCK;
+            for (int j = 0; j < HALF; j++) {
+                int packed = nibbles(at, lane, j);
+                dst[o + j] = d * ((packed & 0x0F) - 8);
+                dst[o + HALF + j] = d * ((packed >>> 4) - 8);
+            }
+        }
+    }
+
+    /** Rows {@code [first, first + count)}: {@code first} a multiple of {@value #GROUP}, and so the count unless
+     * the view runs to the last row. */
+    @Override
+    WeightMatrix slice(int first, int count) {
+        if (first % GROUP != 0 || (count % GROUP != 0 && first + count != rows)) {
+            throw new IllegalArgumentException("rows [" + first + ", " + (first + count) + ") of a repacked Q4_0 "
+                    + "matrix: a view must start at a multiple of " + GROUP + " rows and span whole groups or run "
+                    + "to the last row");
+        }
+        return new Q4PackedMatrix(data.asSlice(first / GROUP * groupBytes, count * rowBytes), count, cols);
+    }
+}

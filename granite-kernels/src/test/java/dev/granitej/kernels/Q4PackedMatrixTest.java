@@ -1,0 +1,163 @@
+package dev.granitej.kernels;
+
+import static dev.granitej.kernels.Tolerance.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The repacked Q4_0 layout: the same weights as ggml's rows, and one result per row whichever path computes it.
+ * 75 rows: two groups of 32 and 11 ggml rows after them.
+ */
+class Q4PackedMatrixTest {
+
+    private static final int ROWS = 75;
+
+    private final Random random = new Random(11);
+
+    private WeightMatrix source(int rows, int cols) {
+        return Matrices.random(WeightFormat.F32, rows, cols, random);
+    }
+
+    @Test
+    void holdsGgmlsWeightsAndScalarDots() {
+        for (int cols : new int[]{32, 96, 512}) {
+            WeightMatrix f32 = source(ROWS, cols);
+            Arena arena = Arena.ofAuto();
+            WeightMatrix ggml = Quantizer.quantize(f32, WeightFormat.Q4_0, arena);
+            WeightMatrix packed = Quantizer.quantizeRepacked(f32, WeightFormat.Q4_0, arena);
+            assertInstanceOf(Q4PackedMatrix.class, packed);
+            assertEquals(WeightFormat.Q4_0, packed.format());
+            assertEquals(ggml.byteSize(), packed.byteSize());
+            float[] x = Matrices.gaussian(cols, random);
+            float[] a = new float[cols];
+            float[] b = new float[cols];
+            for (int r = 0; r < ROWS; r++) {
+                for (int c = 0; c < cols; c++) {
+                    assertEquals(ggml.get(r, c), packed.get(r, c), "row " + r + " col " + c);
+                }
+                assertEquals(ggml.dotScalar(r, x, 0), packed.dotScalar(r, x, 0), "dotScalar row " + r);
+                ggml.readRow(r, a, 0);
+                packed.decodeRow(r, b, 0);
+                assertTrue(Arrays.equals(a, b), "decodeRow " + r);
+                assertClose(packed.dotScalar(r, x, 0), packed.dotVector(r, x, 0), cols,
+                        Matrices.absDot(packed, r, x, 0), "cols " + cols + " row " + r);
+            }
+            WeightMatrix repacked = Q4PackedMatrix.pack(ggml.segment(), ROWS, cols, arena);
+            assertEquals(-1L, repacked.segment().asSlice(0, packed.byteSize())
+                    .mismatch(packed.segment().asSlice(0, packed.byteSize())), "pack of ggml rows = quantizeRepacked");
+        }
+    }
+
+    @Test
+    void everyPathGivesEachRowItsDotBitForBit() {
+        int cols = 128;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        int xOff = 3;
+        float[] x = Matrices.gaussian(xOff + 5 * cols, random);
+        // whole groups, a range starting and ending inside groups, one into the ggml rows, the ggml rows alone
+        for (int[] range : new int[][]{{0, ROWS}, {0, 64}, {32, 64}, {5, 40}, {33, 70}, {64, 75}, {70, 75}, {9, 9}}) {
+            float[] y = new float[ROWS + 2];
+            Arrays.fill(y, -9f);
+            m.matvec(x, xOff, y, 2, range[0], range[1]);
+            for (int r = 0; r < ROWS; r++) {
+                float expected = r >= range[0] && r < range[1] ? m.dot(r, x, xOff) : -9f;
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[r + 2]),
+                        "matvec rows " + range[0] + ".." + range[1] + ", row " + r);
+            }
+        }
+        // several tokens: the exact product, and the tiled one below a vector of tokens, are each token's matvec
+        for (int tokens = 1; tokens <= 5; tokens++) {
+            float[] exact = new float[tokens * ROWS];
+            float[] tiled = new float[tokens * ROWS];
+            m.matmulExact(x, cols, exact, ROWS, tokens, 0, ROWS);
+            m.matmul(x, cols, tiled, ROWS, tokens, 0, ROWS);
+            for (int t = 0; t < tokens; t++) {
+                for (int r = 0; r < ROWS; r++) {
+                    int bits = Float.floatToRawIntBits(m.dot(r, x, t * cols));
+                    assertEquals(bits, Float.floatToRawIntBits(exact[t * ROWS + r]), "exact t=" + t + " r=" + r);
+                    if (tokens < Simd.LANES) {
+                        assertEquals(bits, Float.floatToRawIntBits(tiled[t * ROWS + r]), "matmul t=" + t + " r=" + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void manyTokensMatchTheScalarTwin() {
+        int cols = 256;
+        int tokens = 40;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        float[] x = Matrices.gaussian(tokens * cols, random);
+        float[] expected = new float[tokens * ROWS];
+        float[] actual = new float[tokens * ROWS];
+        m.matmulScalar(x, cols, expected, ROWS, tokens, 0, ROWS);
+        m.matmul(x, cols, actual, ROWS, tokens, 0, ROWS);
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < ROWS; r++) {
+                assertClose(expected[t * ROWS + r], actual[t * ROWS + r], cols,
+                        Matrices.absDot(m, r, x, t * cols), "t=" + t + " r=" + r);
+            }
+        }
+    }
+
+    @Test
+    void threadsSplitOnWholeGroupsWithTheSameResults() {
+        int cols = 64;
+        int rows = 203;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        float[] x = Matrices.gaussian(cols * 5, random);
+        float[] single = new float[rows];
+        float[] split = new float[rows];
+        int tokens = 3; // below a vector of tokens at every width: matmul is then the exact product
+        float[] singleMm = new float[rows * tokens];
+        float[] splitMm = new float[rows * tokens];
+        float[] splitExact = new float[rows * tokens];
+        m.matvec(x, single);
+        m.matmul(x, cols, singleMm, rows, tokens, 0, rows);
+        try (Parallel pool = new Parallel(3)) {
+            m.matvec(pool, x, split);
+            m.matmul(pool, x, cols, splitMm, rows, tokens);
+            m.matmulExact(pool, x, cols, splitExact, rows, tokens);
+        }
+        assertTrue(Arrays.equals(single, split), "matvec differs when split over threads");
+        assertTrue(Arrays.equals(singleMm, splitMm), "matmul differs when split over threads");
+        assertTrue(Arrays.equals(singleMm, splitExact), "matmulExact differs from matmul");
+    }
+
+    @Test
+    void viewsStartOnGroupsAndReadTheSameRows() {
+        int cols = 96;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        float[] x = Matrices.gaussian(cols, random);
+        for (int[] view : new int[][]{{32, 32}, {0, 64}, {32, 43}, {64, 11}}) {
+            WeightMatrix v = m.rows(view[0], view[1]);
+            assertEquals(view[1], v.rows());
+            float[] y = new float[view[1]];
+            v.matvec(x, y);
+            for (int r = 0; r < view[1]; r++) {
+                assertEquals(m.get(view[0] + r, 17), v.get(r, 17));
+                assertEquals(Float.floatToRawIntBits(m.dot(view[0] + r, x, 0)), Float.floatToRawIntBits(y[r]),
+                        "view " + view[0] + "+" + view[1] + " row " + r);
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.rows(3, 8));
+        assertTrue(e.getMessage().contains("multiple of 32"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> m.rows(0, 40));
+    }
+
+    @Test
+    void otherFormatsAreNotRepacked() {
+        WeightMatrix f32 = source(40, 64);
+        WeightMatrix q8 = Quantizer.quantizeRepacked(f32, WeightFormat.Q8_0, Arena.ofAuto());
+        assertInstanceOf(Q8Matrix.class, q8);
+        assertInstanceOf(Q8Matrix.class, WeightMatrix.ofRepacked(WeightFormat.Q8_0, q8.segment(), 40, 64));
+    }
+}
