@@ -28,15 +28,18 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Why: in ggml's layout a row's dot product ends each block with a scale to widen, broadcast and apply, and
  * each row with a horizontal sum; here the lanes are rows, so a block's scales are one vector, the activations are
- * broadcast once for all the rows, and a group's results are stored as they are. One thread decodes h-1b's
- * 6448×1536 Q4_0 in_proj 1.2-1.45x as fast from memory as the four-row ggml kernel, 1.6x from cache (granite-bench
- * README, section 5.1).
+ * broadcast once for all the rows, and a group's results are stored as they are. One thread reads 8512×2048
+ * Q4_0 matrices 1.2-1.45x as fast from memory as with the four-row ggml kernel, 1.6x from cache (granite-bench
+ * README, section 5.0). Prefill decodes a whole group at a time, as it is stored (lanes are rows), and runs its
+ * own outer-product tiles over it ({@link #matmulGroups}): rows decoded one by one ({@link #decodeRow}, whose bytes
+ * lie 32 apart here) made an h-1b prefill 0.88x as fast.
  *
  * <p>Each row's dot is, in every lane, one fixed sequence: per block, {@code c = −8·Σx} (over the block's 32
  * activations, {@link #blockSum8}) and {@code c' = 0}, then {@code c = fma(lo_j, x_j, c)} and
  * {@code c' = fma(hi_j, x_{16+j}, c')} for {@code j = 0..15}, then {@code acc = fma(c + c', d, acc)}.
- * {@link #dotVector} computes the same sequence in scalar code, so every path (one token, many, one row, a
- * partial group, any thread count) gives each row the same bits. Scales are widened exactly for finite values
+ * {@link #dotVector} computes the same sequence in scalar code, so every decode path (one token, a few, one row,
+ * a partial group, any thread count) gives each row the same bits; products over a vector of tokens or more give
+ * each (row, token) {@link PanelMatmul}'s chain over the columns instead, whatever the range or thread split. Scales are widened exactly for finite values
  * (the quantizer writes no others).
  */
 public final class Q4PackedMatrix extends WeightMatrix {
@@ -315,14 +318,258 @@ public final class Q4PackedMatrix extends WeightMatrix {
         }
     }
 
-    /** Below a vector of tokens as {@link #matmulExact}; from there on decoded panels ({@link #decodeRow}). */
+    /** Below a vector of tokens as {@link #matmulExact}; from there on {@link #matmulGroups}. */
     @Override
     public void matmul(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
-        if (Kernels.VECTOR && !usesPanels(tokens)) {
+        if (!Kernels.VECTOR) {
+            super.matmul(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        } else if (tokens < LANES) {
             matmulExact(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         } else {
-            super.matmul(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+            Objects.checkFromToIndex(rowFrom, rowTo, rows);
+            matmulGroups(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         }
+    }
+
+    /**
+     * Products over a vector of tokens or more (prefill): each whole group is decoded once, column-major (lanes are
+     * rows, as stored, so no transposition), into {@code w}, then run against the tokens twelve at a time by
+     * {@link #tile12}; rows outside whole groups go through decoded panels ({@link #matmulPanels}). Every result
+     * is the fused multiply-add chain over the columns that {@link PanelMatmul} computes, so it does not depend on
+     * the row range, the thread split or the tile.
+     */
+    private void matmulGroups(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        if (rowFrom >= groupRows) {
+            matmulPanels(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+            return;
+        }
+        int end = Math.min(rowTo, groupRows);
+        int first = Math.min(end, (rowFrom + GROUP - 1) / GROUP * GROUP);
+        if (rowFrom < first) {
+            matmulPanels(x, xStride, y, yStride, tokens, rowFrom, first);
+        }
+        int r = first;
+        if (r + GROUP <= end) {
+            float[] w = new float[cols * GROUP];
+            for (; r + GROUP <= end; r += GROUP) {
+                decodeGroup(r / GROUP, w);
+                for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
+                    int t = 0;
+                    for (; t + 12 <= tokens; t += 12) {
+                        tile12(w, lane, x, t * xStride, xStride, y, t * yStride + r + lane, yStride);
+                    }
+                    for (; t + 4 <= tokens; t += 4) {
+                        tile4(w, lane, x, t * xStride, xStride, y, t * yStride + r + lane, yStride);
+                    }
+                    for (; t < tokens; t++) {
+                        tile1(w, lane, x, t * xStride, xStride, y, t * yStride + r + lane, yStride);
+                    }
+                }
+            }
+        }
+        if (r < rowTo) {
+            matmulPanels(x, xStride, y, yStride, tokens, r, rowTo);
+        }
+    }
+
+    /** Group {@code g} dequantized to {@code w} column-major: row k's weight of column c at {@code c·32 + k}. */
+    private void decodeGroup(int g, float[] w) {
+        long groupAt = g * groupBytes;
+        if (PAIRS) {
+            for (int k = 0; k < GROUP; k++) {
+                for (int blk = 0; blk < blocks; blk++) {
+                    long at = groupAt + (long) blk * GROUP_BLOCK_BYTES;
+                    float d = Float.float16ToFloat(data.get(I16_LE, at + 2L * k));
+                    int col = blk * WeightFormat.BLOCK;
+                    for (int j = 0; j < HALF; j++) {
+                        int packed = data.get(ValueLayout.JAVA_BYTE, at + SCALE_BYTES + (long) j * GROUP + k) & 0xFF;
+                        w[(col + j) * GROUP + k] = d * ((packed & 0x0F) - 8);
+                        w[(col + HALF + j) * GROUP + k] = d * ((packed >>> 4) - 8);
+                    }
+                }
+            }
+            return;
+        }
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = groupAt + (long) blk * GROUP_BLOCK_BYTES;
+            int col = blk * WeightFormat.BLOCK;
+            for (int k = 0; k < GROUP; k += LANES) {
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * k, LE)
+                        .convertShape(VectorOperators.S2I, I, 0);
+                FloatVector d = ((FloatVector) h.and(0x8000_0000)
+                        .or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats()).mul(TWO_POW_112);
+                for (int j = 0; j < HALF; j++) {
+                    long b = at + SCALE_BYTES + (long) j * GROUP + k;
+                    IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, b, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    ((FloatVector) v.and(0x0F).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
+                            .intoArray(w, (col + j) * GROUP + k);
+                    ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).sub(8).convert(VectorOperators.I2F, 0)).mul(d)
+                            .intoArray(w, (col + HALF + j) * GROUP + k);
+                }
+            }
+        }
+    }
+
+    /**
+     * 12 tokens × rows {@code lane0 ..} ({@link #PASS_ROWS}) of a group decoded column-major in {@code w} (column
+     * {@code c}'s 32 rows at {@code c·32}): per column two weight vectors, each token's activation broadcast, one
+     * fused multiply-add per token and vector, so each result is the chain {@code s = fma(w_c, x_c, s)} over the
+     * columns from zero, as {@link PanelMatmul}'s.
+     */
+    private void tile12(float[] w, int lane0, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = a10;
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = a20;
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = a30;
+        FloatVector a40 = FloatVector.zero(F);
+        FloatVector a41 = a40;
+        FloatVector a50 = FloatVector.zero(F);
+        FloatVector a51 = a50;
+        FloatVector a60 = FloatVector.zero(F);
+        FloatVector a61 = a60;
+        FloatVector a70 = FloatVector.zero(F);
+        FloatVector a71 = a70;
+        FloatVector a80 = FloatVector.zero(F);
+        FloatVector a81 = a80;
+        FloatVector a90 = FloatVector.zero(F);
+        FloatVector a91 = a90;
+        FloatVector a100 = FloatVector.zero(F);
+        FloatVector a101 = a100;
+        FloatVector a110 = FloatVector.zero(F);
+        FloatVector a111 = a110;
+        for (int c = 0; c < cols; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, w, c * GROUP + lane0);
+            FloatVector w1 = FloatVector.fromArray(F, w, c * GROUP + lane0 + LANES);
+            int xc = xOff + c;
+            FloatVector xt = FloatVector.broadcast(F, x[xc]);
+            a00 = w0.fma(xt, a00);
+            a01 = w1.fma(xt, a01);
+            xt = FloatVector.broadcast(F, x[xc + xStride]);
+            a10 = w0.fma(xt, a10);
+            a11 = w1.fma(xt, a11);
+            xt = FloatVector.broadcast(F, x[xc + 2 * xStride]);
+            a20 = w0.fma(xt, a20);
+            a21 = w1.fma(xt, a21);
+            xt = FloatVector.broadcast(F, x[xc + 3 * xStride]);
+            a30 = w0.fma(xt, a30);
+            a31 = w1.fma(xt, a31);
+            xt = FloatVector.broadcast(F, x[xc + 4 * xStride]);
+            a40 = w0.fma(xt, a40);
+            a41 = w1.fma(xt, a41);
+            xt = FloatVector.broadcast(F, x[xc + 5 * xStride]);
+            a50 = w0.fma(xt, a50);
+            a51 = w1.fma(xt, a51);
+            xt = FloatVector.broadcast(F, x[xc + 6 * xStride]);
+            a60 = w0.fma(xt, a60);
+            a61 = w1.fma(xt, a61);
+            xt = FloatVector.broadcast(F, x[xc + 7 * xStride]);
+            a70 = w0.fma(xt, a70);
+            a71 = w1.fma(xt, a71);
+            xt = FloatVector.broadcast(F, x[xc + 8 * xStride]);
+            a80 = w0.fma(xt, a80);
+            a81 = w1.fma(xt, a81);
+            xt = FloatVector.broadcast(F, x[xc + 9 * xStride]);
+            a90 = w0.fma(xt, a90);
+            a91 = w1.fma(xt, a91);
+            xt = FloatVector.broadcast(F, x[xc + 10 * xStride]);
+            a100 = w0.fma(xt, a100);
+            a101 = w1.fma(xt, a101);
+            xt = FloatVector.broadcast(F, x[xc + 11 * xStride]);
+            a110 = w0.fma(xt, a110);
+            a111 = w1.fma(xt, a111);
+        }
+        a00.intoArray(y, yOff);
+        a01.intoArray(y, yOff + LANES);
+        a10.intoArray(y, yOff + yStride);
+        a11.intoArray(y, yOff + yStride + LANES);
+        a20.intoArray(y, yOff + 2 * yStride);
+        a21.intoArray(y, yOff + 2 * yStride + LANES);
+        a30.intoArray(y, yOff + 3 * yStride);
+        a31.intoArray(y, yOff + 3 * yStride + LANES);
+        a40.intoArray(y, yOff + 4 * yStride);
+        a41.intoArray(y, yOff + 4 * yStride + LANES);
+        a50.intoArray(y, yOff + 5 * yStride);
+        a51.intoArray(y, yOff + 5 * yStride + LANES);
+        a60.intoArray(y, yOff + 6 * yStride);
+        a61.intoArray(y, yOff + 6 * yStride + LANES);
+        a70.intoArray(y, yOff + 7 * yStride);
+        a71.intoArray(y, yOff + 7 * yStride + LANES);
+        a80.intoArray(y, yOff + 8 * yStride);
+        a81.intoArray(y, yOff + 8 * yStride + LANES);
+        a90.intoArray(y, yOff + 9 * yStride);
+        a91.intoArray(y, yOff + 9 * yStride + LANES);
+        a100.intoArray(y, yOff + 10 * yStride);
+        a101.intoArray(y, yOff + 10 * yStride + LANES);
+        a110.intoArray(y, yOff + 11 * yStride);
+        a111.intoArray(y, yOff + 11 * yStride + LANES);
+    }
+
+    /**
+     * 4 tokens × rows {@code lane0 ..} ({@link #PASS_ROWS}) of a group decoded column-major in {@code w} (column
+     * {@code c}'s 32 rows at {@code c·32}): per column two weight vectors, each token's activation broadcast, one
+     * fused multiply-add per token and vector, so each result is the chain {@code s = fma(w_c, x_c, s)} over the
+     * columns from zero, as {@link PanelMatmul}'s.
+     */
+    private void tile4(float[] w, int lane0, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        FloatVector a10 = FloatVector.zero(F);
+        FloatVector a11 = a10;
+        FloatVector a20 = FloatVector.zero(F);
+        FloatVector a21 = a20;
+        FloatVector a30 = FloatVector.zero(F);
+        FloatVector a31 = a30;
+        for (int c = 0; c < cols; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, w, c * GROUP + lane0);
+            FloatVector w1 = FloatVector.fromArray(F, w, c * GROUP + lane0 + LANES);
+            int xc = xOff + c;
+            FloatVector xt = FloatVector.broadcast(F, x[xc]);
+            a00 = w0.fma(xt, a00);
+            a01 = w1.fma(xt, a01);
+            xt = FloatVector.broadcast(F, x[xc + xStride]);
+            a10 = w0.fma(xt, a10);
+            a11 = w1.fma(xt, a11);
+            xt = FloatVector.broadcast(F, x[xc + 2 * xStride]);
+            a20 = w0.fma(xt, a20);
+            a21 = w1.fma(xt, a21);
+            xt = FloatVector.broadcast(F, x[xc + 3 * xStride]);
+            a30 = w0.fma(xt, a30);
+            a31 = w1.fma(xt, a31);
+        }
+        a00.intoArray(y, yOff);
+        a01.intoArray(y, yOff + LANES);
+        a10.intoArray(y, yOff + yStride);
+        a11.intoArray(y, yOff + yStride + LANES);
+        a20.intoArray(y, yOff + 2 * yStride);
+        a21.intoArray(y, yOff + 2 * yStride + LANES);
+        a30.intoArray(y, yOff + 3 * yStride);
+        a31.intoArray(y, yOff + 3 * yStride + LANES);
+    }
+
+    /**
+     * 1 tokens × rows {@code lane0 ..} ({@link #PASS_ROWS}) of a group decoded column-major in {@code w} (column
+     * {@code c}'s 32 rows at {@code c·32}): per column two weight vectors, each token's activation broadcast, one
+     * fused multiply-add per token and vector, so each result is the chain {@code s = fma(w_c, x_c, s)} over the
+     * columns from zero, as {@link PanelMatmul}'s.
+     */
+    private void tile1(float[] w, int lane0, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride) {
+        FloatVector a00 = FloatVector.zero(F);
+        FloatVector a01 = a00;
+        for (int c = 0; c < cols; c++) {
+            FloatVector w0 = FloatVector.fromArray(F, w, c * GROUP + lane0);
+            FloatVector w1 = FloatVector.fromArray(F, w, c * GROUP + lane0 + LANES);
+            int xc = xOff + c;
+            FloatVector xt = FloatVector.broadcast(F, x[xc]);
+            a00 = w0.fma(xt, a00);
+            a01 = w1.fma(xt, a01);
+        }
+        a00.intoArray(y, yOff);
+        a01.intoArray(y, yOff + LANES);
     }
 
     /** Not used ({@link #matmul} takes small products itself): plain dots. */
@@ -334,9 +581,13 @@ public final class Q4PackedMatrix extends WeightMatrix {
         }
     }
 
+    /**
+     * No: {@link #matmul} runs its own products over whole groups (which {@code matmul}'s thread split keeps
+     * whole, {@link #rowAlignment}); {@link #decodeRow} serves the rows outside them.
+     */
     @Override
     boolean decodesPanels() {
-        return true;
+        return false;
     }
 
     /** Dequantizes {@code d·(q − 8)} per weight, as {@link #get}. */

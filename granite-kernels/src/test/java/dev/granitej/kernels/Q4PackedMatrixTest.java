@@ -109,6 +109,29 @@ class Q4PackedMatrixTest {
     }
 
     @Test
+    void prefillIsTheFmaChainOverDecodedRowsBitForBit() {
+        // tiles of 12, 4 and 1 tokens; whole groups, rows before and after them, the ggml rows
+        int cols = 96;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        float[] row = new float[cols];
+        for (int tokens : new int[]{Simd.LANES, 17, 29, 40}) {
+            float[] x = Matrices.gaussian(tokens * cols, random);
+            for (int[] range : new int[][]{{0, ROWS}, {5, 70}, {40, 75}, {66, 75}}) {
+                float[] y = new float[tokens * ROWS];
+                m.matmul(x, cols, y, ROWS, tokens, range[0], range[1]);
+                for (int r = range[0]; r < range[1]; r++) {
+                    m.decodeRow(r, row, 0);
+                    for (int t = 0; t < tokens; t++) {
+                        assertEquals(Float.floatToRawIntBits(PanelMatmul.dotFma(row, 0, cols, x, t * cols)),
+                                Float.floatToRawIntBits(y[t * ROWS + r]),
+                                "tokens " + tokens + ", rows " + range[0] + ".." + range[1] + ", t=" + t + " r=" + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void threadsSplitOnWholeGroupsWithTheSameResults() {
         int cols = 64;
         int rows = 203;
@@ -122,7 +145,12 @@ class Q4PackedMatrixTest {
         float[] splitExact = new float[rows * tokens];
         m.matvec(x, single);
         m.matmul(x, cols, singleMm, rows, tokens, 0, rows);
+        float[] prefill = new float[rows * 40];
+        float[] prefillSplit = new float[rows * 40];
+        float[] x40 = Matrices.gaussian(cols * 40, random);
+        m.matmul(x40, cols, prefill, rows, 40, 0, rows);
         try (Parallel pool = new Parallel(3)) {
+            m.matmul(pool, x40, cols, prefillSplit, rows, 40);
             m.matvec(pool, x, split);
             m.matmul(pool, x, cols, splitMm, rows, tokens);
             m.matmulExact(pool, x, cols, splitExact, rows, tokens);
@@ -130,6 +158,7 @@ class Q4PackedMatrixTest {
         assertTrue(Arrays.equals(single, split), "matvec differs when split over threads");
         assertTrue(Arrays.equals(singleMm, splitMm), "matmul differs when split over threads");
         assertTrue(Arrays.equals(singleMm, splitExact), "matmulExact differs from matmul");
+        assertTrue(Arrays.equals(prefill, prefillSplit), "40-token matmul differs when split over threads");
     }
 
     @Test
