@@ -39,8 +39,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@code c' = fma(hi_j, x_{16+j}, c')} for {@code j = 0..15}, then {@code acc = fma(c + c', d, acc)}.
  * {@link #dotVector} computes the same sequence in scalar code, so every decode path (one token, a few, one row,
  * a partial group, any thread count) gives each row the same bits; products over a vector of tokens or more give
- * each (row, token) {@link PanelMatmul}'s chain over the columns instead, whatever the range or thread split. Scales are widened exactly for finite values
- * (the quantizer writes no others).
+ * each (row, token) {@link PanelMatmul}'s chain over the columns instead, whatever the range or thread split.
+ * Scales are widened exactly for finite values (the quantizer writes no others).
  */
 public final class Q4PackedMatrix extends WeightMatrix {
 
@@ -258,6 +258,109 @@ public final class Q4PackedMatrix extends WeightMatrix {
         acc1.intoArray(y, yOff + LANES);
     }
 
+    /**
+     * {@link #pass} for two tokens (activations from {@code xa} and {@code xb}, results to {@code ya} and
+     * {@code yb}): each weight vector and each block's scales are converted once for both, and each token's chains
+     * are {@code pass}'s, so its results are too.
+     */
+    private void pass2(long groupAt, int lane0, float[] x, int xa, int xb, float[] sumsA, float[] sumsB, float[] y,
+                       int ya, int yb) {
+        FloatVector accA0 = FloatVector.zero(F);
+        FloatVector accA1 = accA0;
+        FloatVector accB0 = accA0;
+        FloatVector accB1 = accA0;
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = groupAt + (long) blk * GROUP_BLOCK_BYTES;
+            int ka = xa + blk * WeightFormat.BLOCK;
+            int kb = xb + blk * WeightFormat.BLOCK;
+            FloatVector a0 = FloatVector.broadcast(F, sumsA[blk]);
+            FloatVector a1 = FloatVector.zero(F);
+            FloatVector a2 = a0;
+            FloatVector a3 = a1;
+            FloatVector b0 = FloatVector.broadcast(F, sumsB[blk]);
+            FloatVector b1 = a1;
+            FloatVector b2 = b0;
+            FloatVector b3 = a1;
+            long w = at + SCALE_BYTES + lane0;
+            for (int j = 0; j < HALF; j++) {
+                IntVector v;
+                IntVector u;
+                if (PAIRS) {
+                    ByteVector b = ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP, LE);
+                    v = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    u = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
+                } else {
+                    v = (IntVector) ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                    u = (IntVector) ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP + LANES, LE)
+                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                }
+                FloatVector vl = (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector vh = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                FloatVector ul = (FloatVector) u.and(0x0F).convert(VectorOperators.I2F, 0);
+                FloatVector uh = (FloatVector) u.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+                FloatVector xl = FloatVector.broadcast(F, x[ka + j]);
+                FloatVector xh = FloatVector.broadcast(F, x[ka + HALF + j]);
+                a0 = vl.fma(xl, a0);
+                a1 = vh.fma(xh, a1);
+                a2 = ul.fma(xl, a2);
+                a3 = uh.fma(xh, a3);
+                xl = FloatVector.broadcast(F, x[kb + j]);
+                xh = FloatVector.broadcast(F, x[kb + HALF + j]);
+                b0 = vl.fma(xl, b0);
+                b1 = vh.fma(xh, b1);
+                b2 = ul.fma(xl, b2);
+                b3 = uh.fma(xh, b3);
+            }
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(TWO_POW_112);
+            accA0 = a0.add(a1).fma(scale, accA0);
+            accB0 = b0.add(b1).fma(scale, accB0);
+            h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(TWO_POW_112);
+            accA1 = a2.add(a3).fma(scale, accA1);
+            accB1 = b2.add(b3).fma(scale, accB1);
+        }
+        accA0.intoArray(y, ya);
+        accA1.intoArray(y, ya + LANES);
+        accB0.intoArray(y, yb);
+        accB1.intoArray(y, yb + LANES);
+    }
+
+    /**
+     * {@link #rowsVector} for two tokens at once (see {@link #pass2}); the rows outside whole groups token by token.
+     */
+    private void rowsVector2(float[] x, int xa, int xb, float[] y, int ya, int yb, int from, int to) {
+        int end = Math.min(to, groupRows);
+        int first = (from + GROUP - 1) / GROUP * GROUP;
+        int last = first + Math.max(0, end - first) / GROUP * GROUP;
+        if (last == first) {
+            rowsVector(x, xa, y, ya, from, to);
+            rowsVector(x, xb, y, yb, from, to);
+            return;
+        }
+        rowsVector(x, xa, y, ya, from, first);
+        rowsVector(x, xb, y, yb, from, first);
+        float[] sumsA = new float[blocks];
+        float[] sumsB = new float[blocks];
+        for (int blk = 0; blk < blocks; blk++) {
+            sumsA[blk] = blockSum8(x, xa + blk * WeightFormat.BLOCK);
+            sumsB[blk] = blockSum8(x, xb + blk * WeightFormat.BLOCK);
+        }
+        for (int r = first; r < last; r += GROUP) {
+            long groupAt = r / GROUP * groupBytes;
+            for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
+                pass2(groupAt, lane, x, xa, xb, sumsA, sumsB, y, ya + r + lane, yb + r + lane);
+            }
+        }
+        rowsVector(x, xa, y, ya, last, to);
+        rowsVector(x, xb, y, yb, last, to);
+    }
+
     /** {@code y[yOff + r] = dotVector(r, x, xOff)} for rows {@code [from, to)}: whole groups by {@link #pass}. */
     private void rowsVector(float[] x, int xOff, float[] y, int yOff, int from, int to) {
         int end = Math.min(to, groupRows);
@@ -299,8 +402,8 @@ public final class Q4PackedMatrix extends WeightMatrix {
     }
 
     /**
-     * Token by token over chunks of groups that stay in L2 while all the tokens pass (the weights come from memory
-     * once): each value is the one-token result.
+     * Two tokens at a time ({@link #pass2}) over chunks of groups that stay in L2 while all the tokens pass (the
+     * weights come from memory once): each value is the one-token result.
      */
     @Override
     public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
@@ -312,7 +415,11 @@ public final class Q4PackedMatrix extends WeightMatrix {
         int chunk = (int) Math.max(GROUP, EXACT_CHUNK_BYTES / rowBytes / GROUP * GROUP);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
-            for (int t = 0; t < tokens; t++) {
+            int t = 0;
+            for (; t + 2 <= tokens; t += 2) {
+                rowsVector2(x, t * xStride, (t + 1) * xStride, y, t * yStride, (t + 1) * yStride, r0, r1);
+            }
+            if (t < tokens) {
                 rowsVector(x, t * xStride, y, t * yStride, r0, r1);
             }
         }

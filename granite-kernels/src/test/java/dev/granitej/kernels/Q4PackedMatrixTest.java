@@ -72,6 +72,20 @@ class Q4PackedMatrixTest {
                         "matvec rows " + range[0] + ".." + range[1] + ", row " + r);
             }
         }
+        // several tokens (two at a time, then one): the exact product over ranges that start and end inside groups
+        for (int[] range : new int[][]{{5, 70}, {33, 75}, {64, 75}, {0, 31}}) {
+            for (int tokens = 2; tokens <= 3; tokens++) {
+                float[] exact = new float[tokens * ROWS];
+                m.matmulExact(x, cols, exact, ROWS, tokens, range[0], range[1]);
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = range[0]; r < range[1]; r++) {
+                        assertEquals(Float.floatToRawIntBits(m.dot(r, x, t * cols)),
+                                Float.floatToRawIntBits(exact[t * ROWS + r]),
+                                "exact rows " + range[0] + ".." + range[1] + ", t=" + t + " r=" + r);
+                    }
+                }
+            }
+        }
         // several tokens: the exact product, and the tiled one below a vector of tokens, are each token's matvec
         for (int tokens = 1; tokens <= 5; tokens++) {
             float[] exact = new float[tokens * ROWS];
