@@ -118,12 +118,6 @@ public final class Q4PackedMatrix extends WeightMatrix {
         return (row / GROUP * (long) blocks + blk) * GROUP_BLOCK_BYTES;
     }
 
-    /** The scale of {@code row}'s block at {@code groupBlock}, widened as the vector kernel widens it. */
-    private float scale(long groupBlock, int lane) {
-        int h = data.get(I16_LE, groupBlock + 2L * lane);
-        return Float.intBitsToFloat((h << 16 & 0x8000_0000) | (h & 0x7fff) << 13) * TWO_POW_112;
-    }
-
     private int nibbles(long groupBlock, int lane, int j) {
         return data.get(ValueLayout.JAVA_BYTE, groupBlock + SCALE_BYTES + (long) j * GROUP + lane) & 0xFF;
     }
@@ -160,25 +154,48 @@ public final class Q4PackedMatrix extends WeightMatrix {
         return sum;
     }
 
-    /** One lane of {@link #pass} in scalar code (see the class comment): the same bits. */
+    /**
+     * One lane of {@link #pass} in scalar code (see the class comment): the same bits. The ggml rows after the
+     * groups get the same sequence, in scalar code too: with ggml's vector kernel, called a few times per product,
+     * they ran in C1's code (slow for the Vector API) long after start-up, and a second kind of segment in
+     * {@code pass} (a padded copy of them on the heap) made every product 2x slower.
+     */
     @Override
     float dotVector(int row, float[] x, int xOff) {
+        return laneDot(row, x, xOff, null);
+    }
+
+    /** {@link #dotVector}, with the block sums ({@link #blockSum8}) given or (null) taken here. */
+    private float laneDot(int row, float[] x, int xOff, float[] sums8) {
         if (row >= groupRows) {
-            return tail.dotVector(row - groupRows, x, xOff);
+            long at = groupRows / GROUP * groupBytes + (row - groupRows) * rowBytes;
+            return laneDot(at, Q4Matrix.BLOCK_BYTES, 0, 2, 1, x, xOff, sums8);
         }
         int lane = row % GROUP;
+        return laneDot(row / GROUP * groupBytes, GROUP_BLOCK_BYTES, 2 * lane, SCALE_BYTES + lane, GROUP, x, xOff,
+                sums8);
+    }
+
+    /**
+     * The lane sequence over blocks {@code blockStep} bytes apart from {@code first}: a block's scale at
+     * {@code scaleOff}, its byte j at {@code byteOff + j·byteStride}.
+     */
+    private float laneDot(long first, long blockStep, int scaleOff, int byteOff, int byteStride, float[] x, int xOff,
+                          float[] sums8) {
         float acc = 0f;
         for (int blk = 0; blk < blocks; blk++) {
-            long at = groupBlock(row, blk);
+            long at = first + blk * blockStep;
             int xb = xOff + blk * WeightFormat.BLOCK;
-            float c = blockSum8(x, xb);
+            float c = sums8 != null ? sums8[blk] : blockSum8(x, xb);
             float c1 = 0f;
             for (int j = 0; j < HALF; j++) {
-                int packed = nibbles(at, lane, j);
+                int packed = data.get(ValueLayout.JAVA_BYTE, at + byteOff + (long) j * byteStride) & 0xFF;
                 c = Math.fma((float) (packed & 0x0F), x[xb + j], c);
                 c1 = Math.fma((float) (packed >>> 4), x[xb + HALF + j], c1);
             }
-            acc = Math.fma(c + c1, scale(at, lane), acc);
+            int h = data.get(I16_LE, at + scaleOff);
+            float d = Float.intBitsToFloat((h << 16 & 0x8000_0000) | (h & 0x7fff) << 13) * TWO_POW_112;
+            acc = Math.fma(c + c1, d, acc);
         }
         return acc;
     }
@@ -211,7 +228,8 @@ public final class Q4PackedMatrix extends WeightMatrix {
      * product with 2¹¹², exact for finite values (subnormals too). Everything in one method: a helper that
      * returned a vector would box it wherever C2 did not inline it.
      */
-    private void pass(long groupAt, int lane0, float[] x, int xOff, float[] sums8, float[] y, int yOff) {
+    private void pass(MemorySegment seg, long groupAt, int lane0, float[] x, int xOff, float[] sums8, float[] y,
+                      int yOff) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int blk = 0; blk < blocks; blk++) {
@@ -229,13 +247,13 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 IntVector u;
                 if (PAIRS) {
                     // 128-bit floats: the narrowest byte vector (8 bytes) holds both vectors' rows
-                    ByteVector b = ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP, LE);
+                    ByteVector b = ByteVector.fromMemorySegment(B, seg, w + (long) j * GROUP, LE);
                     v = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                     u = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
                 } else {
-                    v = (IntVector) ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP, LE)
+                    v = (IntVector) ByteVector.fromMemorySegment(B, seg, w + (long) j * GROUP, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    u = (IntVector) ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP + LANES, LE)
+                    u = (IntVector) ByteVector.fromMemorySegment(B, seg, w + (long) j * GROUP + LANES, LE)
                             .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 }
                 c0 = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, c0);
@@ -243,12 +261,12 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 d0 = ((FloatVector) u.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, d0);
                 d1 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, d1);
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
+            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, at + 2L * lane0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
                     .reinterpretAsFloats()).mul(TWO_POW_112);
             acc0 = c0.add(c1).fma(scale, acc0);
-            h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
+            h = (IntVector) ShortVector.fromMemorySegment(S, seg, at + 2L * (lane0 + LANES), LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
                     .reinterpretAsFloats()).mul(TWO_POW_112);
@@ -366,28 +384,24 @@ public final class Q4PackedMatrix extends WeightMatrix {
         int end = Math.min(to, groupRows);
         int r = from;
         int aligned = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
+        if (from >= to) {
+            return;
+        }
+        float[] sums8 = new float[blocks];
+        for (int blk = 0; blk < blocks; blk++) {
+            sums8[blk] = blockSum8(x, xOff + blk * WeightFormat.BLOCK);
+        }
         for (; r < aligned; r++) {
-            y[yOff + r] = dotVector(r, x, xOff);
+            y[yOff + r] = laneDot(r, x, xOff, sums8);
         }
-        if (r + GROUP <= end) {
-            float[] sums8 = new float[blocks];
-            for (int blk = 0; blk < blocks; blk++) {
-                sums8[blk] = blockSum8(x, xOff + blk * WeightFormat.BLOCK);
-            }
-            for (; r + GROUP <= end; r += GROUP) {
-                long groupAt = r / GROUP * groupBytes;
-                for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-                    pass(groupAt, lane, x, xOff, sums8, y, yOff + r + lane);
-                }
+        for (; r + GROUP <= end; r += GROUP) {
+            long groupAt = r / GROUP * groupBytes;
+            for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
+                pass(data, groupAt, lane, x, xOff, sums8, y, yOff + r + lane);
             }
         }
-        for (; r < end; r++) {
-            y[yOff + r] = dotVector(r, x, xOff);
-        }
-        // the ggml rows one by one: Q4Matrix's four-row kernel, run only on these few rows, would stay in C1's
-        // code (slow for the Vector API) long after start-up
-        for (r = Math.max(from, groupRows); r < to; r++) {
-            y[yOff + r] = tail.dotVector(r - groupRows, x, xOff);
+        for (r = Math.max(r, from); r < to; r++) {
+            y[yOff + r] = laneDot(r, x, xOff, sums8);
         }
     }
 
