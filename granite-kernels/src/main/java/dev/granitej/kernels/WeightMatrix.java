@@ -460,7 +460,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * and the tiles on the stored weights, four tokens at a time, are twice as fast; with wide tiles not below
      * {@link #WIDE_TILE_TOKENS_BELOW}.
      */
-    boolean usesPanels(int tokens) {
+    private boolean usesPanels(int tokens) {
         return decodesPanels() && tokens >= (wideTiles() ? WIDE_TILE_TOKENS_BELOW : Simd.LANES);
     }
 
