@@ -352,45 +352,36 @@ public final class Q4PackedMatrix extends WeightMatrix {
     /**
      * {@link #rowsVector} for two tokens at once (see {@link #pass2}); the rows outside whole groups token by token.
      */
-    private void rowsVector2(float[] x, int xa, int xb, float[] y, int ya, int yb, int from, int to) {
+    private void rowsVector2(float[] x, int xa, int xb, float[] sumsA, float[] sumsB, float[] y, int ya, int yb,
+                             int from, int to) {
         int end = Math.min(to, groupRows);
         int first = (from + GROUP - 1) / GROUP * GROUP;
         int last = first + Math.max(0, end - first) / GROUP * GROUP;
         if (last == first) {
-            rowsVector(x, xa, y, ya, from, to);
-            rowsVector(x, xb, y, yb, from, to);
+            rowsVector(x, xa, sumsA, y, ya, from, to);
+            rowsVector(x, xb, sumsB, y, yb, from, to);
             return;
         }
-        rowsVector(x, xa, y, ya, from, first);
-        rowsVector(x, xb, y, yb, from, first);
-        float[] sumsA = new float[blocks];
-        float[] sumsB = new float[blocks];
-        for (int blk = 0; blk < blocks; blk++) {
-            sumsA[blk] = blockSum8(x, xa + blk * WeightFormat.BLOCK);
-            sumsB[blk] = blockSum8(x, xb + blk * WeightFormat.BLOCK);
-        }
+        rowsVector(x, xa, sumsA, y, ya, from, first);
+        rowsVector(x, xb, sumsB, y, yb, from, first);
         for (int r = first; r < last; r += GROUP) {
             long groupAt = r / GROUP * groupBytes;
             for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
                 pass2(groupAt, lane, x, xa, xb, sumsA, sumsB, y, ya + r + lane, yb + r + lane);
             }
         }
-        rowsVector(x, xa, y, ya, last, to);
-        rowsVector(x, xb, y, yb, last, to);
+        rowsVector(x, xa, sumsA, y, ya, last, to);
+        rowsVector(x, xb, sumsB, y, yb, last, to);
     }
 
-    /** {@code y[yOff + r] = dotVector(r, x, xOff)} for rows {@code [from, to)}: whole groups by {@link #pass}. */
-    private void rowsVector(float[] x, int xOff, float[] y, int yOff, int from, int to) {
+    /**
+     * {@code y[yOff + r] = dotVector(r, x, xOff)} for rows {@code [from, to)}: whole groups by {@link #pass}, the
+     * others by {@link #laneDot}; {@code sums8} is {@link #blockSums} of this token.
+     */
+    private void rowsVector(float[] x, int xOff, float[] sums8, float[] y, int yOff, int from, int to) {
         int end = Math.min(to, groupRows);
-        int r = from;
         int aligned = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
-        if (from >= to) {
-            return;
-        }
-        float[] sums8 = new float[blocks];
-        for (int blk = 0; blk < blocks; blk++) {
-            sums8[blk] = blockSum8(x, xOff + blk * WeightFormat.BLOCK);
-        }
+        int r = from;
         for (; r < aligned; r++) {
             y[yOff + r] = laneDot(r, x, xOff, sums8);
         }
@@ -400,24 +391,34 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 pass(data, groupAt, lane, x, xOff, sums8, y, yOff + r + lane);
             }
         }
-        for (r = Math.max(r, from); r < to; r++) {
+        for (; r < to; r++) {
             y[yOff + r] = laneDot(r, x, xOff, sums8);
         }
+    }
+
+    /** {@link #blockSum8} of every block of the token at {@code x[xOff..]}: taken once per token and product. */
+    private float[] blockSums(float[] x, int xOff) {
+        float[] sums8 = new float[blocks];
+        for (int blk = 0; blk < blocks; blk++) {
+            sums8[blk] = blockSum8(x, xOff + blk * WeightFormat.BLOCK);
+        }
+        return sums8;
     }
 
     @Override
     public void matvec(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
-        if (Kernels.VECTOR) {
-            rowsVector(x, xOff, y, yOff, rowFrom, rowTo);
-        } else {
+        if (!Kernels.VECTOR) {
             super.matvec(x, xOff, y, yOff, rowFrom, rowTo);
+        } else if (rowFrom < rowTo) {
+            rowsVector(x, xOff, blockSums(x, xOff), y, yOff, rowFrom, rowTo);
         }
     }
 
     /**
      * Two tokens at a time ({@link #pass2}) over chunks of groups that stay in L2 while all the tokens pass (the
-     * weights come from memory once): each value is the one-token result.
+     * weights come from memory once), each token's block sums taken once for all the chunks: each value is the
+     * one-token result.
      */
     @Override
     public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
@@ -426,15 +427,23 @@ public final class Q4PackedMatrix extends WeightMatrix {
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
             return;
         }
+        if (rowFrom == rowTo) {
+            return;
+        }
+        float[][] sums = new float[tokens][];
+        for (int t = 0; t < tokens; t++) {
+            sums[t] = blockSums(x, t * xStride);
+        }
         int chunk = (int) Math.max(GROUP, EXACT_CHUNK_BYTES / rowBytes / GROUP * GROUP);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
             int t = 0;
             for (; t + 2 <= tokens; t += 2) {
-                rowsVector2(x, t * xStride, (t + 1) * xStride, y, t * yStride, (t + 1) * yStride, r0, r1);
+                rowsVector2(x, t * xStride, (t + 1) * xStride, sums[t], sums[t + 1], y, t * yStride,
+                        (t + 1) * yStride, r0, r1);
             }
             if (t < tokens) {
-                rowsVector(x, t * xStride, y, t * yStride, r0, r1);
+                rowsVector(x, t * xStride, sums[t], y, t * yStride, r0, r1);
             }
         }
     }
