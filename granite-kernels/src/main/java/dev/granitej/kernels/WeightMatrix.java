@@ -276,9 +276,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. */
     public final void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens) {
-        int unit = rowAlignment();
-        pool.forRange(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit), (from, to) ->
-                matmulExact(x, xStride, y, yStride, tokens, from * unit, Math.min(rows, to * unit)));
+        forRows(pool, rowAlignment(), (from, to) -> matmulExact(x, xStride, y, yStride, tokens, from, to));
     }
 
     /**
@@ -377,9 +375,16 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /** {@code y[yOff + r] = W[r]·x[xOff..]} over all rows, the rows split over {@code pool}'s threads. */
     public final void matvec(Parallel pool, float[] x, int xOff, float[] y, int yOff) {
-        int unit = rowAlignment();
+        forRows(pool, rowAlignment(), (from, to) -> matvec(x, xOff, y, yOff, from, to));
+    }
+
+    /**
+     * Runs {@code body} over all rows split over {@code pool}'s threads at multiples of {@code unit} rows (the last
+     * range ending at the last row), each range {@link #MIN_ROWS_PER_TASK} rows or more where there are enough.
+     */
+    private void forRows(Parallel pool, int unit, IntRangeBody body) {
         pool.forRange(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit),
-                (from, to) -> matvec(x, xOff, y, yOff, from * unit, Math.min(rows, to * unit)));
+                (from, to) -> body.run(from * unit, Math.min(rows, to * unit)));
     }
 
     /** Units of {@code unit} rows that cover the matrix, the last one perhaps short. */
@@ -421,19 +426,17 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
         }
         int unit = PanelMatmul.ROWS;
-        int panels = units(unit);
-        int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
         if (!Kernels.VECTOR || !usesPanels(tokens)) {
             // whole panels, or whole row groups where the format has them (see rowAlignment)
-            int split = rowAlignment() > 1 ? rowAlignment() : unit;
-            pool.forRange(0, units(split), Math.max(1, MIN_ROWS_PER_TASK / split), (from, to) ->
-                    matmul(x, xStride, y, yStride, tokens, from * split, Math.min(rows, to * split)));
+            forRows(pool, rowAlignment() > 1 ? rowAlignment() : unit,
+                    (from, to) -> matmul(x, xStride, y, yStride, tokens, from, to));
             return;
         }
         float[] xT = scratch.transposed(PanelMatmul.transposedSize(tokens, cols));
         PanelMatmul.transpose(x, xStride, tokens, cols, xT);
         scratch.reserve(pool.threads(), unit * cols, accumulatorFloats(tokens));
-        pool.forChunks(0, panels, minPanels, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride,
+        int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
+        pool.forChunks(0, units(unit), minPanels, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride,
                 from * unit, Math.min(rows, to * unit), scratch.panel(chunk), scratch.accumulators(chunk)));
     }
 
