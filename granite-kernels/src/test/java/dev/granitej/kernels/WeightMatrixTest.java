@@ -109,6 +109,31 @@ class WeightMatrixTest {
 
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
+    void fourRowKernelIsEachRowsDotExactly(WeightFormat format) {
+        // matvec uses the four-row kernels only where they pay off (Q8_0's not with AVX2's 16 registers), so on
+        // some machines matvecIsEachRowsDotExactly never reaches them: called here directly, at any hardware width
+        // where a byte vector feeds one float vector (not 128-bit floats, which go row by row everywhere)
+        if (Simd.PAIRS) {
+            return;
+        }
+        int cols = WeightMatrix.FOUR_STREAM_COLS;
+        WeightMatrix m = Matrices.random(format, 12, cols, random);
+        if (m instanceof Q4PackedMatrix) {
+            return; // lanes are rows there: no row kernels
+        }
+        float[] x = Matrices.gaussian(cols + 3, random);
+        float[] y = new float[12];
+        for (int r = 0; r < 3; r++) {
+            m.dotRows4(r, 3, x, 3, y, r);
+        }
+        for (int r = 0; r < 12; r++) {
+            assertEquals(Float.floatToRawIntBits(m.dotVector(r, x, 3)), Float.floatToRawIntBits(y[r]),
+                    format + " row " + r);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
     void tiledMatmulMatchesScalarTwin(WeightFormat format) {
         int[] colsList = format.isBlockQuantized() ? new int[]{32, 96, 256} : new int[]{1, 15, 16, 17, 33, 100, 256};
         for (int cols : colsList) {
