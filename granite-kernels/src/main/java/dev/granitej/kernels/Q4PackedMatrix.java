@@ -17,6 +17,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * A {@code Q4_0} matrix repacked for decode: ggml's scales and nibble bytes (see {@link Q4Matrix}), laid out so
@@ -34,13 +36,19 @@ import jdk.incubator.vector.VectorOperators;
  * own outer-product tiles over it ({@link #matmulGroups}): rows decoded one by one ({@link #decodeRow}, whose bytes
  * lie 32 apart here) made an h-1b prefill 0.88x as fast.
  *
- * <p>Each row's dot is, in every lane, one fixed sequence: per block, {@code c = −8·Σx} (over the block's 32
- * activations, {@link #blockSum8}) and {@code c' = 0}, then {@code c = fma(lo_j, x_j, c)} and
- * {@code c' = fma(hi_j, x_{16+j}, c')} for {@code j = 0..15}, then {@code acc = fma(c + c', d, acc)}.
- * {@link #dotVector} computes the same sequence in scalar code, so every decode path (one token, a few, one row,
- * a partial group, any thread count) gives each row the same bits; products over a vector of tokens or more give
- * each (row, token) {@link PanelMatmul}'s chain over the columns instead, whatever the range or thread split.
- * Scales are widened exactly for finite values (the quantizer writes no others).
+ * <p>Decode multiplies in integers, as llama.cpp does: each token's activations are quantized once per product
+ * to 8 bits per block of 32 ({@link Activations}: {@code x ≈ dx·xq}, {@code |xq| ≤ 127}), and a row's block is
+ * {@code Σ (q − 8)·xq} exactly, in 16-bit lanes: the {@code − 8} of every weight enters as a start of
+ * {@code −8·Σxq}, then the raw nibbles' products are added (the sum of a block fits in 16 bits, |·| ≤ 32·8·127, so
+ * lanes that wrap on the way still end right). Then, per block in order, {@code acc = fma(sum, d·dx, acc)}. A
+ * 16-bit lane holds twice the weights of a float lane and needs no conversion per weight: on a Zen 2 core (AVX2)
+ * a product runs 1.5x as fast as with float lanes, where the conversions to float held it at a third of the
+ * memory's speed. The integer sums do not depend on their order, and {@link #dotVector} computes the same
+ * sequence in scalar code, so every decode path (one token, a few, one row, a partial group, any thread count)
+ * gives each row the same bits. Products over a vector of tokens or more (prefill) give each (row, token)
+ * {@link PanelMatmul}'s chain over the float weights instead, whatever the range or thread split, and so does
+ * {@link #dotScalar}, the plain product of the stored weights. Scales are widened exactly for finite values (the
+ * quantizer writes no others).
  */
 public final class Q4PackedMatrix extends WeightMatrix {
 
@@ -54,6 +62,11 @@ public final class Q4PackedMatrix extends WeightMatrix {
     /** Rows one pass of {@link #pass} computes: two float vectors. */
     private static final int PASS_ROWS = 2 * LANES;
     private static final float TWO_POW_112 = 0x1p112f;
+    /** Shorts of the float vectors' width: {@link #PASS_ROWS} rows' block sums. */
+    private static final VectorSpecies<Short> SUMS = VectorSpecies.of(short.class, F.vectorShape());
+    /** Bytes with one lane per row of a pass: one load of {@link #PASS_ROWS} rows' nibble byte. */
+    private static final VectorSpecies<Byte> NIBBLES = VectorSpecies.of(byte.class,
+            VectorShape.forBitSize(F.vectorBitSize() / 2));
 
     private final int blocks;
     private final int groupRows;
@@ -162,186 +175,168 @@ public final class Q4PackedMatrix extends WeightMatrix {
      */
     @Override
     float dotVector(int row, float[] x, int xOff) {
-        return laneDot(row, x, xOff, null);
+        return laneDot(row, Activations.of(x, xOff, cols));
     }
 
-    /** {@link #dotVector}, with the block sums ({@link #blockSum8}) given or (null) taken here. */
-    private float laneDot(int row, float[] x, int xOff, float[] sums8) {
+    /** {@link #dotVector} of the token {@code a}. */
+    private float laneDot(int row, Activations a) {
         if (row >= groupRows) {
             long at = groupRows / GROUP * groupBytes + (row - groupRows) * rowBytes;
-            return laneDot(at, Q4Matrix.BLOCK_BYTES, 0, 2, 1, x, xOff, sums8);
+            return laneDot(at, Q4Matrix.BLOCK_BYTES, 0, 2, 1, a);
         }
         int lane = row % GROUP;
-        return laneDot(row / GROUP * groupBytes, GROUP_BLOCK_BYTES, 2 * lane, SCALE_BYTES + lane, GROUP, x, xOff,
-                sums8);
+        return laneDot(row / GROUP * groupBytes, GROUP_BLOCK_BYTES, 2 * lane, SCALE_BYTES + lane, GROUP, a);
     }
 
     /**
      * The lane sequence over blocks {@code blockStep} bytes apart from {@code first}: a block's scale at
-     * {@code scaleOff}, its byte j at {@code byteOff + j·byteStride}.
+     * {@code scaleOff}, its byte j at {@code byteOff + j·byteStride}. The block sum is exact in an int, so it is
+     * the value a wrapping 16-bit lane ends with.
      */
-    private float laneDot(long first, long blockStep, int scaleOff, int byteOff, int byteStride, float[] x, int xOff,
-                          float[] sums8) {
+    private float laneDot(long first, long blockStep, int scaleOff, int byteOff, int byteStride, Activations a) {
         float acc = 0f;
         for (int blk = 0; blk < blocks; blk++) {
             long at = first + blk * blockStep;
-            int xb = xOff + blk * WeightFormat.BLOCK;
-            float c = sums8 != null ? sums8[blk] : blockSum8(x, xb);
-            float c1 = 0f;
+            int xb = blk * WeightFormat.BLOCK;
+            int c = a.offset[blk];
             for (int j = 0; j < HALF; j++) {
                 int packed = data.get(ValueLayout.JAVA_BYTE, at + byteOff + (long) j * byteStride) & 0xFF;
-                c = Math.fma((float) (packed & 0x0F), x[xb + j], c);
-                c1 = Math.fma((float) (packed >>> 4), x[xb + HALF + j], c1);
+                c += (packed & 0x0F) * a.q[xb + j] + (packed >>> 4) * a.q[xb + HALF + j];
             }
             int h = data.get(I16_LE, at + scaleOff);
             float d = Float.intBitsToFloat((h << 16 & 0x8000_0000) | (h & 0x7fff) << 13) * TWO_POW_112;
-            acc = Math.fma(c + c1, d, acc);
+            acc = Math.fma((float) c, d * a.scale[blk], acc);
         }
         return acc;
     }
 
     /**
-     * {@code −8} times the sum of the block's 32 activations from {@code x[xb]}, which stands for the {@code − 8}
-     * of every weight: four running sums over every fourth activation, then {@code (s0 + s1) + (s2 + s3)}. Scalar
-     * code, so it gives the same bits in every compiler tier (it runs once per block and product, too seldom to
-     * reach C2 early, and C1's Vector API code is very slow).
+     * A token's activations as 8-bit integers per block of 32, as llama.cpp's {@code Q8_0}: {@code dx = max|x|/127},
+     * {@code xq = round(x/dx)} (so {@code |x − dx·xq| ≤ dx/2}), and {@code offset = −8·Σxq}, the {@code − 8} of every
+     * weight of the block. A block with a non-finite activation gets {@code dx = NaN}, so the rows' results are NaN
+     * as a float product's would be; a block whose largest magnitude is below {@code 127·2⁻¹²⁶} counts as zeros. Taken once per token and product (scalar code: the same values in every
+     * compiler tier).
      */
-    static float blockSum8(float[] x, int xb) {
-        float s0 = 0f;
-        float s1 = 0f;
-        float s2 = 0f;
-        float s3 = 0f;
-        for (int i = xb; i < xb + WeightFormat.BLOCK; i += 4) {
-            s0 += x[i];
-            s1 += x[i + 1];
-            s2 += x[i + 2];
-            s3 += x[i + 3];
+    static final class Activations {
+        final short[] q;
+        final float[] scale;
+        final short[] offset;
+
+        private Activations(int cols) {
+            q = new short[cols];
+            scale = new float[cols / WeightFormat.BLOCK];
+            offset = new short[cols / WeightFormat.BLOCK];
         }
-        return -8f * ((s0 + s1) + (s2 + s3));
+
+        static Activations of(float[] x, int xOff, int cols) {
+            Activations a = new Activations(cols);
+            for (int blk = 0; blk < a.scale.length; blk++) {
+                int xb = xOff + blk * WeightFormat.BLOCK;
+                float max = 0f;
+                for (int i = 0; i < WeightFormat.BLOCK; i++) {
+                    max = Math.max(max, Math.abs(x[xb + i]));
+                }
+                float dx = max / 127f;
+                if (dx < Float.MIN_NORMAL) {
+                    // a subnormal dx rounds coarsely (|xq| could pass 127) and its inverse may overflow: a block
+                    // this small (|x| < 1.5e-36) counts as zero
+                    dx = 0f;
+                }
+                float inverse = dx > 0f ? 1f / dx : 0f;
+                int sum = 0;
+                for (int i = 0; i < WeightFormat.BLOCK; i++) {
+                    int v = Math.round(x[xb + i] * inverse);
+                    a.q[blk * WeightFormat.BLOCK + i] = (short) v;
+                    sum += v;
+                }
+                a.scale[blk] = Float.isFinite(max) ? dx : Float.NaN;
+                a.offset[blk] = (short) (-8 * sum);
+            }
+            return a;
+        }
     }
 
     /**
-     * Rows {@code lane0 ..} ({@link #PASS_ROWS} of them) of the group at {@code groupAt} against one token, into
-     * {@code y[yOff ..]}; {@code sums8[b]} is {@link #blockSum8} of block b. Per block, four chains of 16 fused
-     * multiply-adds (low and high nibbles of two float vectors of rows), the activations broadcast, then the
-     * block's scales as vectors: the fp16 bits moved into a float's place and the exponent bias corrected by a
-     * product with 2¹¹², exact for finite values (subnormals too). Everything in one method: a helper that
-     * returned a vector would box it wherever C2 did not inline it.
+     * Rows {@code lane0 ..} ({@link #PASS_ROWS} of them) of the group at {@code groupAt} against the token
+     * {@code a}, into {@code y[yOff ..]}. Per block, one 16-bit lane per row: a byte load widened, the low nibbles
+     * masked and the high ones shifted down (in 32-bit lanes, which moves no bit of one row into the other's low
+     * nibble), each times the broadcast activation, added. Then the block's sums widened to ints and floats, and
+     * its scales as vectors: the fp16 bits moved into a float's place and the exponent bias corrected by a product
+     * with 2¹¹², exact for finite values (subnormals too), times {@code dx}. Everything in one method: a helper
+     * that returned a vector would box it wherever C2 did not inline it.
      */
-    private void pass(MemorySegment seg, long groupAt, int lane0, float[] x, int xOff, float[] sums8, float[] y,
-                      int yOff) {
+    private void pass(long groupAt, int lane0, Activations a, float[] y, int yOff) {
         FloatVector acc0 = FloatVector.zero(F);
         FloatVector acc1 = FloatVector.zero(F);
         for (int blk = 0; blk < blocks; blk++) {
             long at = groupAt + (long) blk * GROUP_BLOCK_BYTES;
-            int xb = xOff + blk * WeightFormat.BLOCK;
-            FloatVector c0 = FloatVector.broadcast(F, sums8[blk]);
-            FloatVector c1 = FloatVector.zero(F);
-            FloatVector d0 = c0;
-            FloatVector d1 = c1;
+            int xb = blk * WeightFormat.BLOCK;
+            ShortVector c = ShortVector.broadcast(SUMS, a.offset[blk]);
             long w = at + SCALE_BYTES + lane0;
             for (int j = 0; j < HALF; j++) {
-                FloatVector xl = FloatVector.broadcast(F, x[xb + j]);
-                FloatVector xh = FloatVector.broadcast(F, x[xb + HALF + j]);
-                IntVector v;
-                IntVector u;
-                if (PAIRS) {
-                    // 128-bit floats: the narrowest byte vector (8 bytes) holds both vectors' rows
-                    ByteVector b = ByteVector.fromMemorySegment(B, seg, w + (long) j * GROUP, LE);
-                    v = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    u = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
-                } else {
-                    v = (IntVector) ByteVector.fromMemorySegment(B, seg, w + (long) j * GROUP, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    u = (IntVector) ByteVector.fromMemorySegment(B, seg, w + (long) j * GROUP + LANES, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                }
-                c0 = ((FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, c0);
-                c1 = ((FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, c1);
-                d0 = ((FloatVector) u.and(0x0F).convert(VectorOperators.I2F, 0)).fma(xl, d0);
-                d1 = ((FloatVector) u.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0)).fma(xh, d1);
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w + (long) j * GROUP, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
+                ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                c = c.add(v.and((short) 0x0F).mul(a.q[xb + j])).add(h.and((short) 0x0F).mul(a.q[xb + HALF + j]));
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, seg, at + 2L * lane0, LE)
+            FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
+            IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(TWO_POW_112);
-            acc0 = c0.add(c1).fma(scale, acc0);
-            h = (IntVector) ShortVector.fromMemorySegment(S, seg, at + 2L * (lane0 + LANES), LE)
+            FloatVector scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(TWO_POW_112).mul(dx);
+            acc0 = ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(scale, acc0);
+            s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(TWO_POW_112);
-            acc1 = d0.add(d1).fma(scale, acc1);
+            scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(TWO_POW_112).mul(dx);
+            acc1 = ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 1))
+                    .convert(VectorOperators.I2F, 0)).fma(scale, acc1);
         }
         acc0.intoArray(y, yOff);
         acc1.intoArray(y, yOff + LANES);
     }
 
     /**
-     * {@link #pass} for two tokens (activations from {@code xa} and {@code xb}, results to {@code ya} and
-     * {@code yb}): each weight vector and each block's scales are converted once for both, and each token's chains
-     * are {@code pass}'s, so its results are too.
+     * {@link #pass} for two tokens ({@code ta}, {@code tb}, results to {@code ya} and {@code yb}): each weight
+     * vector is widened and split once for both, and each token's sums are {@code pass}'s, so its results are too.
      */
-    private void pass2(long groupAt, int lane0, float[] x, int xa, int xb, float[] sumsA, float[] sumsB, float[] y,
-                       int ya, int yb) {
+    private void pass2(long groupAt, int lane0, Activations ta, Activations tb, float[] y, int ya, int yb) {
         FloatVector accA0 = FloatVector.zero(F);
         FloatVector accA1 = accA0;
         FloatVector accB0 = accA0;
         FloatVector accB1 = accA0;
         for (int blk = 0; blk < blocks; blk++) {
             long at = groupAt + (long) blk * GROUP_BLOCK_BYTES;
-            int ka = xa + blk * WeightFormat.BLOCK;
-            int kb = xb + blk * WeightFormat.BLOCK;
-            FloatVector a0 = FloatVector.broadcast(F, sumsA[blk]);
-            FloatVector a1 = FloatVector.zero(F);
-            FloatVector a2 = a0;
-            FloatVector a3 = a1;
-            FloatVector b0 = FloatVector.broadcast(F, sumsB[blk]);
-            FloatVector b1 = a1;
-            FloatVector b2 = b0;
-            FloatVector b3 = a1;
+            int xb = blk * WeightFormat.BLOCK;
+            ShortVector ca = ShortVector.broadcast(SUMS, ta.offset[blk]);
+            ShortVector cb = ShortVector.broadcast(SUMS, tb.offset[blk]);
             long w = at + SCALE_BYTES + lane0;
             for (int j = 0; j < HALF; j++) {
-                IntVector v;
-                IntVector u;
-                if (PAIRS) {
-                    ByteVector b = ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP, LE);
-                    v = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    u = (IntVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 1);
-                } else {
-                    v = (IntVector) ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                    u = (IntVector) ByteVector.fromMemorySegment(B, data, w + (long) j * GROUP + LANES, LE)
-                            .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                }
-                FloatVector vl = (FloatVector) v.and(0x0F).convert(VectorOperators.I2F, 0);
-                FloatVector vh = (FloatVector) v.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-                FloatVector ul = (FloatVector) u.and(0x0F).convert(VectorOperators.I2F, 0);
-                FloatVector uh = (FloatVector) u.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-                FloatVector xl = FloatVector.broadcast(F, x[ka + j]);
-                FloatVector xh = FloatVector.broadcast(F, x[ka + HALF + j]);
-                a0 = vl.fma(xl, a0);
-                a1 = vh.fma(xh, a1);
-                a2 = ul.fma(xl, a2);
-                a3 = uh.fma(xh, a3);
-                xl = FloatVector.broadcast(F, x[kb + j]);
-                xh = FloatVector.broadcast(F, x[kb + HALF + j]);
-                b0 = vl.fma(xl, b0);
-                b1 = vh.fma(xh, b1);
-                b2 = ul.fma(xl, b2);
-                b3 = uh.fma(xh, b3);
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w + (long) j * GROUP, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
+                ShortVector lo = v.and((short) 0x0F);
+                ShortVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()
+                        .and((short) 0x0F);
+                ca = ca.add(lo.mul(ta.q[xb + j])).add(hi.mul(ta.q[xb + HALF + j]));
+                cb = cb.add(lo.mul(tb.q[xb + j])).add(hi.mul(tb.q[xb + HALF + j]));
             }
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
+            IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+            FloatVector d = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
                     .reinterpretAsFloats()).mul(TWO_POW_112);
-            accA0 = a0.add(a1).fma(scale, accA0);
-            accB0 = b0.add(b1).fma(scale, accB0);
-            h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
+            accA0 = ((FloatVector) ((IntVector) ca.convertShape(VectorOperators.S2I, I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(ta.scale[blk]), accA0);
+            accB0 = ((FloatVector) ((IntVector) cb.convertShape(VectorOperators.S2I, I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(tb.scale[blk]), accB0);
+            s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            scale = ((FloatVector) h.and(0x8000_0000).or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+            d = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
                     .reinterpretAsFloats()).mul(TWO_POW_112);
-            accA1 = a2.add(a3).fma(scale, accA1);
-            accB1 = b2.add(b3).fma(scale, accB1);
+            accA1 = ((FloatVector) ((IntVector) ca.convertShape(VectorOperators.S2I, I, 1))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(ta.scale[blk]), accA1);
+            accB1 = ((FloatVector) ((IntVector) cb.convertShape(VectorOperators.S2I, I, 1))
+                    .convert(VectorOperators.I2F, 0)).fma(d.mul(tb.scale[blk]), accB1);
         }
         accA0.intoArray(y, ya);
         accA1.intoArray(y, ya + LANES);
@@ -352,57 +347,47 @@ public final class Q4PackedMatrix extends WeightMatrix {
     /**
      * {@link #rowsVector} for two tokens at once (see {@link #pass2}); the rows outside whole groups token by token.
      */
-    private void rowsVector2(float[] x, int xa, int xb, float[] sumsA, float[] sumsB, float[] y, int ya, int yb,
-                             int from, int to) {
+    private void rowsVector2(Activations ta, Activations tb, float[] y, int ya, int yb, int from, int to) {
         int end = Math.min(to, groupRows);
         int first = (from + GROUP - 1) / GROUP * GROUP;
         int last = first + Math.max(0, end - first) / GROUP * GROUP;
         if (last == first) {
-            rowsVector(x, xa, sumsA, y, ya, from, to);
-            rowsVector(x, xb, sumsB, y, yb, from, to);
+            rowsVector(ta, y, ya, from, to);
+            rowsVector(tb, y, yb, from, to);
             return;
         }
-        rowsVector(x, xa, sumsA, y, ya, from, first);
-        rowsVector(x, xb, sumsB, y, yb, from, first);
+        rowsVector(ta, y, ya, from, first);
+        rowsVector(tb, y, yb, from, first);
         for (int r = first; r < last; r += GROUP) {
             long groupAt = r / GROUP * groupBytes;
             for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-                pass2(groupAt, lane, x, xa, xb, sumsA, sumsB, y, ya + r + lane, yb + r + lane);
+                pass2(groupAt, lane, ta, tb, y, ya + r + lane, yb + r + lane);
             }
         }
-        rowsVector(x, xa, sumsA, y, ya, last, to);
-        rowsVector(x, xb, sumsB, y, yb, last, to);
+        rowsVector(ta, y, ya, last, to);
+        rowsVector(tb, y, yb, last, to);
     }
 
     /**
-     * {@code y[yOff + r] = dotVector(r, x, xOff)} for rows {@code [from, to)}: whole groups by {@link #pass}, the
-     * others by {@link #laneDot}; {@code sums8} is {@link #blockSums} of this token.
+     * {@code y[yOff + r] = dotVector(r, x)} for rows {@code [from, to)} of the token {@code a}: whole groups by
+     * {@link #pass}, the others by {@link #laneDot}.
      */
-    private void rowsVector(float[] x, int xOff, float[] sums8, float[] y, int yOff, int from, int to) {
+    private void rowsVector(Activations a, float[] y, int yOff, int from, int to) {
         int end = Math.min(to, groupRows);
         int aligned = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
         int r = from;
         for (; r < aligned; r++) {
-            y[yOff + r] = laneDot(r, x, xOff, sums8);
+            y[yOff + r] = laneDot(r, a);
         }
         for (; r + GROUP <= end; r += GROUP) {
             long groupAt = r / GROUP * groupBytes;
             for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-                pass(data, groupAt, lane, x, xOff, sums8, y, yOff + r + lane);
+                pass(groupAt, lane, a, y, yOff + r + lane);
             }
         }
         for (; r < to; r++) {
-            y[yOff + r] = laneDot(r, x, xOff, sums8);
+            y[yOff + r] = laneDot(r, a);
         }
-    }
-
-    /** {@link #blockSum8} of every block of the token at {@code x[xOff..]}: taken once per token and product. */
-    private float[] blockSums(float[] x, int xOff) {
-        float[] sums8 = new float[blocks];
-        for (int blk = 0; blk < blocks; blk++) {
-            sums8[blk] = blockSum8(x, xOff + blk * WeightFormat.BLOCK);
-        }
-        return sums8;
     }
 
     @Override
@@ -411,14 +396,14 @@ public final class Q4PackedMatrix extends WeightMatrix {
         if (!Kernels.VECTOR) {
             super.matvec(x, xOff, y, yOff, rowFrom, rowTo);
         } else if (rowFrom < rowTo) {
-            rowsVector(x, xOff, blockSums(x, xOff), y, yOff, rowFrom, rowTo);
+            rowsVector(Activations.of(x, xOff, cols), y, yOff, rowFrom, rowTo);
         }
     }
 
     /**
      * Two tokens at a time ({@link #pass2}) over chunks of groups that stay in L2 while all the tokens pass (the
-     * weights come from memory once), each token's block sums taken once for all the chunks: each value is the
-     * one-token result.
+     * weights come from memory once), each token's activations quantized once for all the chunks: each value is
+     * the one-token result.
      */
     @Override
     public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
@@ -430,20 +415,19 @@ public final class Q4PackedMatrix extends WeightMatrix {
         if (rowFrom == rowTo) {
             return;
         }
-        float[][] sums = new float[tokens][];
+        Activations[] a = new Activations[tokens];
         for (int t = 0; t < tokens; t++) {
-            sums[t] = blockSums(x, t * xStride);
+            a[t] = Activations.of(x, t * xStride, cols);
         }
         int chunk = (int) Math.max(GROUP, EXACT_CHUNK_BYTES / rowBytes / GROUP * GROUP);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
             int t = 0;
             for (; t + 2 <= tokens; t += 2) {
-                rowsVector2(x, t * xStride, (t + 1) * xStride, sums[t], sums[t + 1], y, t * yStride,
-                        (t + 1) * yStride, r0, r1);
+                rowsVector2(a[t], a[t + 1], y, t * yStride, (t + 1) * yStride, r0, r1);
             }
             if (t < tokens) {
-                rowsVector(x, t * xStride, sums[t], y, t * yStride, r0, r1);
+                rowsVector(a[t], y, t * yStride, r0, r1);
             }
         }
     }
@@ -485,7 +469,8 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 decodeGroup(r / GROUP, w);
                 for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
                     int t = 0;
-                    for (; t + 12 <= tokens; t += 12) {
+                    // tile12's 24 accumulators need AVX-512's 32 registers; with AVX2's 16 they would spill
+                    for (; t + 12 <= tokens && Simd.REGISTERS_32; t += 12) {
                         tile12(w, lane, x, t * xStride, xStride, y, t * yStride + r + lane, yStride);
                     }
                     for (; t + 4 <= tokens; t += 4) {

@@ -46,12 +46,92 @@ class Q4PackedMatrixTest {
                 ggml.readRow(r, a, 0);
                 packed.decodeRow(r, b, 0);
                 assertTrue(Arrays.equals(a, b), "decodeRow " + r);
-                assertClose(packed.dotScalar(r, x, 0), packed.dotVector(r, x, 0), cols,
-                        Matrices.absDot(packed, r, x, 0), "cols " + cols + " row " + r);
+                assertWithinActivationRounding(packed, r, x, "cols " + cols + " row " + r);
             }
             WeightMatrix repacked = Q4PackedMatrix.pack(ggml.segment(), ROWS, cols, arena);
             assertEquals(-1L, repacked.segment().asSlice(0, packed.byteSize())
                     .mismatch(packed.segment().asSlice(0, packed.byteSize())), "pack of ggml rows = quantizeRepacked");
+        }
+    }
+
+    /**
+     * Decode multiplies by 8-bit activations: with {@code |x − dx·xq| ≤ dx/2} per activation, a row's decode dot
+     * lies within {@code Σ_blocks |d|·dx/2·Σ|q − 8|} of the stored weights' product ({@code dotScalar}), plus fp32
+     * rounding.
+     */
+    private static void assertWithinActivationRounding(WeightMatrix m, int row, float[] x, String what) {
+        int cols = m.cols();
+        double bound = 0;
+        for (int b = 0; b < cols / WeightFormat.BLOCK; b++) {
+            float max = 0f;
+            double weights = 0;
+            for (int i = b * WeightFormat.BLOCK; i < (b + 1) * WeightFormat.BLOCK; i++) {
+                max = Math.max(max, Math.abs(x[i]));
+                weights += Math.abs(m.get(row, i));
+            }
+            bound += weights * (max / 127f) / 2 * 1.0001;
+        }
+        double expected = m.dotScalar(row, x, 0);
+        double actual = m.dotVector(row, x, 0);
+        double diff = Math.abs(expected - actual);
+        assertTrue(diff <= bound + Tolerance.bound(cols, Matrices.absDot(m, row, x, 0)),
+                what + ": decode " + actual + ", stored weights' product " + expected + ", diff " + diff
+                        + " > activation rounding " + bound);
+    }
+
+    @Test
+    void activationsAreQuantizedPerBlockAsLlamaCppsQ8_0() {
+        float[] x = Matrices.gaussian(96, random);
+        x[40] = 0f;
+        for (int i = 64; i < 96; i++) {
+            x[i] = 0f; // an all-zero block: scale 0, every q 0
+        }
+        Q4PackedMatrix.Activations a = Q4PackedMatrix.Activations.of(x, 0, 96);
+        for (int b = 0; b < 3; b++) {
+            float max = 0f;
+            int sum = 0;
+            for (int i = 32 * b; i < 32 * b + 32; i++) {
+                max = Math.max(max, Math.abs(x[i]));
+                sum += a.q[i];
+            }
+            assertEquals(max / 127f, a.scale[b], "block " + b + " scale");
+            assertEquals(-8 * sum, a.offset[b], "block " + b + " offset");
+            for (int i = 32 * b; i < 32 * b + 32; i++) {
+                assertTrue(Math.abs(a.q[i]) <= 127, "q[" + i + "] = " + a.q[i]);
+                assertTrue(Math.abs(x[i] - a.scale[b] * a.q[i]) <= a.scale[b] / 2 * 1.0001 + 1e-30,
+                        "x[" + i + "] = " + x[i] + " vs " + a.scale[b] * a.q[i]);
+            }
+        }
+        assertEquals(0, a.q[40]);
+        float[] bad = Matrices.gaussian(64, random);
+        bad[35] = Float.POSITIVE_INFINITY;
+        Q4PackedMatrix.Activations nonFinite = Q4PackedMatrix.Activations.of(bad, 0, 64);
+        assertTrue(Float.isFinite(nonFinite.scale[0]));
+        assertTrue(Float.isNaN(nonFinite.scale[1]), "a block with a non-finite activation gets a NaN scale");
+        float[] tiny = new float[64];
+        for (int i = 0; i < 64; i++) {
+            tiny[i] = (i % 3 - 1) * 1e-38f * (1 + i); // a subnormal dx: its inverse would overflow
+        }
+        tiny[40] = 1f;
+        Q4PackedMatrix.Activations small = Q4PackedMatrix.Activations.of(tiny, 0, 64);
+        assertEquals(0f, small.scale[0], "a block below 127·2^-126 counts as zeros");
+        for (int i = 0; i < 32; i++) {
+            assertEquals(0, small.q[i]);
+        }
+        assertEquals(1f / 127f, small.scale[1]);
+    }
+
+    @Test
+    void nonFiniteActivationsGiveNaNNotAClampedResult() {
+        int cols = 64;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        float[] x = Matrices.gaussian(cols, random);
+        x[7] = Float.NaN;
+        float[] y = new float[ROWS];
+        m.matvec(x, 0, y, 0, 0, ROWS);
+        for (int r = 0; r < ROWS; r++) {
+            assertTrue(Float.isNaN(y[r]), "row " + r + ": " + y[r]);
+            assertTrue(Float.isNaN(m.dot(r, x, 0)), "dot row " + r);
         }
     }
 
