@@ -89,14 +89,14 @@ final class PanelMatmul {
         for (int k0 = 0; k0 < cols; k0 += K_CHUNK) {
             int k1 = Math.min(cols, k0 + K_CHUNK);
             for (int g = 0; g < groups; g++) {
-                if (tokens - g * GROUP > LANES && Simd.REGISTERS_32) {
+                if (tokens - g * GROUP <= LANES) {
+                    halfTile(p, cols, k0, k1, xT, xOff + g * cols * GROUP, acc, g * ACC);
+                } else if (Simd.REGISTERS_32) {
                     tile(p, cols, k0, k1, xT, xOff + g * cols * GROUP, acc, g * ACC);
-                } else if (tokens - g * GROUP > LANES) {
+                } else {
                     // AVX2's 16 registers would spill tile's 24 accumulators: each token vector alone
                     halfTile(p, cols, k0, k1, xT, xOff + g * cols * GROUP, acc, g * ACC);
                     halfTile(p, cols, k0, k1, xT, xOff + g * cols * GROUP + LANES, acc, g * ACC + LANES);
-                } else {
-                    halfTile(p, cols, k0, k1, xT, xOff + g * cols * GROUP, acc, g * ACC);
                 }
             }
         }

@@ -61,7 +61,6 @@ public final class Q4PackedMatrix extends WeightMatrix {
     private static final int HALF = WeightFormat.BLOCK / 2;
     /** Rows one pass of {@link #pass} computes: two float vectors. */
     private static final int PASS_ROWS = 2 * LANES;
-    private static final float TWO_POW_112 = 0x1p112f;
     /** Shorts of the float vectors' width: {@link #PASS_ROWS} rows' block sums. */
     private static final VectorSpecies<Short> SUMS = VectorSpecies.of(short.class, F.vectorShape());
     /** Bytes with one lane per row of a pass: one load of {@link #PASS_ROWS} rows' nibble byte. */
@@ -204,7 +203,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 c += (packed & 0x0F) * a.q[xb + j] + (packed >>> 4) * a.q[xb + HALF + j];
             }
             int h = data.get(I16_LE, at + scaleOff);
-            float d = Float.intBitsToFloat((h << 16 & 0x8000_0000) | (h & 0x7fff) << 13) * TWO_POW_112;
+            float d = Float.intBitsToFloat((h << 16 & 0x8000_0000) | (h & 0x7fff) << 13) * HalfFloats.REBIAS;
             acc = Math.fma((float) c, d * a.scale[blk], acc);
         }
         return acc;
@@ -284,13 +283,13 @@ public final class Q4PackedMatrix extends WeightMatrix {
             IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(TWO_POW_112).mul(dx);
+                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
             acc0 = ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 0))
                     .convert(VectorOperators.I2F, 0)).fma(scale, acc0);
             s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(TWO_POW_112).mul(dx);
+                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
             acc1 = ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 1))
                     .convert(VectorOperators.I2F, 0)).fma(scale, acc1);
         }
@@ -325,7 +324,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
             IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             FloatVector d = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(TWO_POW_112);
+                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS);
             accA0 = ((FloatVector) ((IntVector) ca.convertShape(VectorOperators.S2I, I, 0))
                     .convert(VectorOperators.I2F, 0)).fma(d.mul(ta.scale[blk]), accA0);
             accB0 = ((FloatVector) ((IntVector) cb.convertShape(VectorOperators.S2I, I, 0))
@@ -333,7 +332,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
             s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
                     .convertShape(VectorOperators.S2I, I, 0);
             d = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(TWO_POW_112);
+                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS);
             accA1 = ((FloatVector) ((IntVector) ca.convertShape(VectorOperators.S2I, I, 1))
                     .convert(VectorOperators.I2F, 0)).fma(d.mul(ta.scale[blk]), accA1);
             accB1 = ((FloatVector) ((IntVector) cb.convertShape(VectorOperators.S2I, I, 1))
@@ -513,7 +512,8 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * k, LE)
                         .convertShape(VectorOperators.S2I, I, 0);
                 FloatVector d = ((FloatVector) h.and(0x8000_0000)
-                        .or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats()).mul(TWO_POW_112);
+                        .or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats())
+                        .mul(HalfFloats.REBIAS);
                 for (int j = 0; j < HALF; j++) {
                     long b = at + SCALE_BYTES + (long) j * GROUP + k;
                     IntVector v = (IntVector) ByteVector.fromMemorySegment(B, data, b, LE)
