@@ -240,6 +240,66 @@ public final class Bf16Matrix extends WeightMatrix {
         finishDot4(row, i, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
+    /**
+     * Four tokens keep 16 accumulators and four weight vectors live, which AVX2's 16 registers spill: there
+     * {@link #dotVector3} runs instead (16 tokens of h-1b's 1536 × 1536 and 4096 × 1536 on a Zen 2 core: 3.5-3.9
+     * → 2.6-2.8 ms and 9.5-10.0 → 7.4-7.9 ms, {@code MatmulBenchmark.exact}).
+     */
+    @Override
+    int exactTokens() {
+        return Simd.REGISTERS_32 ? 4 : 3;
+    }
+
+    /**
+     * {@link #dotVector4} for three tokens, each weight vector converted once and used at once by the three
+     * (12 accumulators and one weight vector live): the same chains as {@link #dotVector}.
+     */
+    @Override
+    void dotVector3(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
+        long base = row * rowBytes;
+        int o0 = xOff;
+        int o1 = o0 + xStride;
+        int o2 = o1 + xStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        FloatVector a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+        int i = 0;
+        for (; i <= cols - 4 * LANES; i += 4 * LANES) {
+            long at = base + i * 2L;
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(S, data, at, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a00 = w.fma(FloatVector.fromArray(F, x, o0 + i), a00);
+            a10 = w.fma(FloatVector.fromArray(F, x, o1 + i), a10);
+            a20 = w.fma(FloatVector.fromArray(F, x, o2 + i), a20);
+            w = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a01 = w.fma(FloatVector.fromArray(F, x, o0 + i + LANES), a01);
+            a11 = w.fma(FloatVector.fromArray(F, x, o1 + i + LANES), a11);
+            a21 = w.fma(FloatVector.fromArray(F, x, o2 + i + LANES), a21);
+            w = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 4L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a02 = w.fma(FloatVector.fromArray(F, x, o0 + i + 2 * LANES), a02);
+            a12 = w.fma(FloatVector.fromArray(F, x, o1 + i + 2 * LANES), a12);
+            a22 = w.fma(FloatVector.fromArray(F, x, o2 + i + 2 * LANES), a22);
+            w = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 6L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a03 = w.fma(FloatVector.fromArray(F, x, o0 + i + 3 * LANES), a03);
+            a13 = w.fma(FloatVector.fromArray(F, x, o1 + i + 3 * LANES), a13);
+            a23 = w.fma(FloatVector.fromArray(F, x, o2 + i + 3 * LANES), a23);
+        }
+        for (; i <= cols - LANES; i += LANES) {
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(S, data, base + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a00 = w.fma(FloatVector.fromArray(F, x, o0 + i), a00);
+            a10 = w.fma(FloatVector.fromArray(F, x, o1 + i), a10);
+            a20 = w.fma(FloatVector.fromArray(F, x, o2 + i), a20);
+        }
+        a00.add(a01).add(a02.add(a03)).intoArray(sums, 0);
+        a10.add(a11).add(a12.add(a13)).intoArray(sums, Simd.LANES);
+        a20.add(a21).add(a22.add(a23)).intoArray(sums, 2 * Simd.LANES);
+        finishDots(row, i, 3, x, xOff, xStride, y, yOff, yStride, sums);
+    }
+
     @Override
     void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         long base0 = row * rowBytes;

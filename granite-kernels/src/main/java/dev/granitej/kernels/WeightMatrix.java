@@ -195,6 +195,24 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
+     * {@link #dotVector4} for three tokens, for formats whose four-token kernel would spill registers
+     * ({@link #exactTokens}); the default is three plain dots.
+     */
+    void dotVector3(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
+        for (int t = 0; t < 3; t++) {
+            y[yOff + t * yStride] = dotVector(row, x, xOff + t * xStride);
+        }
+    }
+
+    /**
+     * Tokens {@link #matmulExact} runs against each row at once: four ({@link #dotVector4}), or three
+     * ({@link #dotVector3}) where a format's four-token kernel would spill.
+     */
+    int exactTokens() {
+        return 4;
+    }
+
+    /**
      * For {@code tokens} activation rows of {@code x} (row t at {@code t·xStride}) writes
      * {@code y[t·yStride + r] = dot(r, x_t)} for rows {@code r} in {@code [rowFrom, rowTo)}: every value is
      * exactly what {@link #dot} gives for that token alone (in either kernel mode), while each weight row is
@@ -214,13 +232,18 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             return;
         }
         float[] sums = new float[SUMS];
+        int step = exactTokens();
         int chunk = (int) Math.max(1, EXACT_CHUNK_BYTES / rowBytes);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
             int t = 0;
-            for (; t + 4 <= tokens; t += 4) {
+            for (; t + step <= tokens; t += step) {
                 for (int r = r0; r < r1; r++) {
-                    dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
+                    if (step == 4) {
+                        dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
+                    } else {
+                        dotVector3(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
+                    }
                 }
             }
             for (; t < tokens; t++) {
@@ -598,9 +621,26 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     final void finishDot4(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
                           float[] sums) {
+        finishDots(row, from, 4, x, xOff, xStride, y, yOff, yStride, sums);
+    }
+
+    /**
+     * {@link #finishDot4} for {@code count} tokens (up to four; {@link #dotVector3} has three), their accumulators
+     * stored in {@code sums} (token t at {@code t·LANES}).
+     */
+    final void finishDots(int row, int from, int count, float[] x, int xOff, int xStride, float[] y, int yOff,
+                          int yStride, float[] sums) {
+        Arrays.fill(sums, count * Simd.LANES, 4 * Simd.LANES, 0f);
         Simd.sumEach(sums, 0, 4);
         int at = 4 * Simd.LANES;
-        finishRow(row, from, x, xOff, xStride, y, yOff, yStride, sums[at], sums[at + 1], sums[at + 2], sums[at + 3]);
+        for (int t = 0; t < count; t++) {
+            float s = sums[at + t];
+            int xt = xOff + t * xStride;
+            for (int i = from; i < cols; i++) {
+                s += get(row, i) * x[xt + i];
+            }
+            y[yOff + t * yStride] = s;
+        }
     }
 
     /**

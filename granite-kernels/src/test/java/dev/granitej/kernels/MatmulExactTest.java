@@ -42,6 +42,39 @@ class MatmulExactTest {
 
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
+    void threeAndFourTokenKernelsAreEachTokensDotExactly(WeightFormat format) {
+        // matmulExact runs one of the two (exactTokens: the wider one needs 32 registers), so on any one machine
+        // the test above reaches only one: both called here directly
+        Random random = new Random(13);
+        int[] colsList = format.isBlockQuantized() ? new int[] {32, 96, 1536} : new int[] {1, 7, 33, 100, 1536};
+        for (int cols : colsList) {
+            int rows = 3;
+            WeightMatrix m = Matrices.random(format, rows, cols, random);
+            int stride = cols + 5;
+            float[] x = Matrices.gaussian(4 * stride + 2, random);
+            float[] sums = new float[WeightMatrix.SUMS];
+            for (int tokens = 3; tokens <= 4; tokens++) {
+                float[] y = new float[4 * rows];
+                for (int r = 0; r < rows; r++) {
+                    if (tokens == 4) {
+                        m.dotVector4(r, x, 2, stride, y, r, rows, sums);
+                    } else {
+                        m.dotVector3(r, x, 2, stride, y, r, rows, sums);
+                    }
+                }
+                for (int t = 0; t < tokens; t++) {
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(Float.floatToRawIntBits(m.dotVector(r, x, 2 + t * stride)),
+                                Float.floatToRawIntBits(y[t * rows + r]),
+                                format + " cols " + cols + " tokens " + tokens + " t " + t + " r " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
     void parallelEqualsSingleThread(WeightFormat format) {
         Random random = new Random(5);
         WeightMatrix m = Matrices.random(format, 67, 128, random);

@@ -61,6 +61,13 @@ public class MatmulBenchmark {
         return y;
     }
 
+    /** The batch-invariant product of batched decode: every token gets its one-token dot, each row read once. */
+    @Benchmark
+    public float[] exact() {
+        w.matmulExact(x, w.cols(), y, w.rows(), tokens, 0, w.rows());
+        return y;
+    }
+
     @Benchmark
     public float[] dots() {
         for (int t = 0; t < tokens; t++) {
