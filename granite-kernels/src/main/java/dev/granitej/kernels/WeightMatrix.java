@@ -457,7 +457,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         }
         float[] xT = scratch.transposed(PanelMatmul.transposedSize(tokens, cols));
         PanelMatmul.transpose(x, xStride, tokens, cols, xT);
-        scratch.reserve(pool.threads(), unit * cols, accumulatorFloats(tokens));
+        scratch.reserve(pool.threads(), unit * PanelMatmul.panelStride(cols), accumulatorFloats(tokens));
         int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
         pool.forChunks(0, units(unit), minPanels, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride,
                 from * unit, Math.min(rows, to * unit), scratch.panel(chunk), scratch.accumulators(chunk)));
@@ -509,8 +509,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         }
         float[] xT = new float[PanelMatmul.transposedSize(tokens, cols)];
         PanelMatmul.transpose(x, xStride, tokens, cols, xT);
-        multiplyPanels(xT, tokens, y, yStride, rowFrom, rowTo, new float[PanelMatmul.ROWS * cols],
-                new float[accumulatorFloats(tokens)]);
+        multiplyPanels(xT, tokens, y, yStride, rowFrom, rowTo,
+                new float[PanelMatmul.ROWS * PanelMatmul.panelStride(cols)], new float[accumulatorFloats(tokens)]);
     }
 
     /** Tokens per block: a whole number of groups of about {@link #TOKEN_BLOCK_BYTES} of activations. */
@@ -533,16 +533,18 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     private void multiplyPanels(float[] xT, int tokens, float[] y, int yStride, int rowFrom, int rowTo,
                                 float[] panel, float[] acc) {
         int pr = PanelMatmul.ROWS;
+        int stride = PanelMatmul.panelStride(cols);
         int blockTokens = blockTokens();
         for (int r = rowFrom; r < rowTo; r += pr) {
             int panelRows = Math.min(pr, rowTo - r);
             for (int k = 0; k < panelRows; k++) {
-                decodeRow(r + k, panel, k * cols);
+                decodeRow(r + k, panel, k * stride);
             }
-            Arrays.fill(panel, panelRows * cols, pr * cols, 0f);
+            Arrays.fill(panel, panelRows * stride, pr * stride, 0f);
             for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
                 int n = Math.min(blockTokens, tokens - t0);
-                PanelMatmul.multiply(panel, cols, panelRows, xT, t0 * cols, n, acc, y, t0 * yStride + r, yStride);
+                PanelMatmul.multiply(panel, stride, cols, panelRows, xT, t0 * cols, n, acc, y, t0 * yStride + r,
+                        yStride);
             }
         }
     }
