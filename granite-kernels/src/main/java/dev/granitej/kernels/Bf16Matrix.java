@@ -300,6 +300,45 @@ public final class Bf16Matrix extends WeightMatrix {
         finishDots(row, i, 3, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
+    /** {@link #dotVector3} for two tokens (a batch's last two, where threes would leave one). */
+    @Override
+    void dotVector2(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
+        long base = row * rowBytes;
+        int o0 = xOff;
+        int o1 = o0 + xStride;
+        FloatVector a00 = FloatVector.zero(F), a01 = a00, a02 = a00, a03 = a00;
+        FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+        int i = 0;
+        for (; i <= cols - 4 * LANES; i += 4 * LANES) {
+            long at = base + i * 2L;
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(S, data, at, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a00 = w.fma(FloatVector.fromArray(F, x, o0 + i), a00);
+            a10 = w.fma(FloatVector.fromArray(F, x, o1 + i), a10);
+            w = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a01 = w.fma(FloatVector.fromArray(F, x, o0 + i + LANES), a01);
+            a11 = w.fma(FloatVector.fromArray(F, x, o1 + i + LANES), a11);
+            w = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 4L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a02 = w.fma(FloatVector.fromArray(F, x, o0 + i + 2 * LANES), a02);
+            a12 = w.fma(FloatVector.fromArray(F, x, o1 + i + 2 * LANES), a12);
+            w = ((IntVector) ShortVector.fromMemorySegment(S, data, at + 6L * LANES, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a03 = w.fma(FloatVector.fromArray(F, x, o0 + i + 3 * LANES), a03);
+            a13 = w.fma(FloatVector.fromArray(F, x, o1 + i + 3 * LANES), a13);
+        }
+        for (; i <= cols - LANES; i += LANES) {
+            FloatVector w = ((IntVector) ShortVector.fromMemorySegment(S, data, base + i * 2L, LE)
+                    .convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            a00 = w.fma(FloatVector.fromArray(F, x, o0 + i), a00);
+            a10 = w.fma(FloatVector.fromArray(F, x, o1 + i), a10);
+        }
+        a00.add(a01).add(a02.add(a03)).intoArray(sums, 0);
+        a10.add(a11).add(a12.add(a13)).intoArray(sums, Simd.LANES);
+        finishDots(row, i, 2, x, xOff, xStride, y, yOff, yStride, sums);
+    }
+
     @Override
     void tile(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
         long base0 = row * rowBytes;

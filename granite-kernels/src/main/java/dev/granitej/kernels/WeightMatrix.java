@@ -204,6 +204,13 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         }
     }
 
+    /** {@link #dotVector4} for two tokens, where {@link #exactTokens} is three; the default is two plain dots. */
+    void dotVector2(int row, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride, float[] sums) {
+        for (int t = 0; t < 2; t++) {
+            y[yOff + t * yStride] = dotVector(row, x, xOff + t * xStride);
+        }
+    }
+
     /**
      * Tokens {@link #matmulExact} runs against each row at once: four ({@link #dotVector4}), or three
      * ({@link #dotVector3}) where a format's four-token kernel would spill.
@@ -232,24 +239,36 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             return;
         }
         float[] sums = new float[SUMS];
-        int step = exactTokens();
         int chunk = (int) Math.max(1, EXACT_CHUNK_BYTES / rowBytes);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
-            int t = 0;
-            for (; t + step <= tokens; t += step) {
+            for (int t = 0, n; t < tokens; t += n) {
+                n = exactGroup(tokens - t);
+                if (n == 1) {
+                    dotRowsVector(x, t * xStride, y, t * yStride, r0, r1);
+                    continue;
+                }
                 for (int r = r0; r < r1; r++) {
-                    if (step == 4) {
-                        dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
-                    } else {
-                        dotVector3(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
+                    switch (n) {
+                        case 4 -> dotVector4(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
+                        case 3 -> dotVector3(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
+                        default -> dotVector2(r, x, t * xStride, xStride, y, t * yStride + r, yStride, sums);
                     }
                 }
             }
-            for (; t < tokens; t++) {
-                dotRowsVector(x, t * xStride, y, t * yStride, r0, r1);
-            }
         }
+    }
+
+    /**
+     * Tokens {@link #matmulExact} runs together next, {@code left} tokens left: fours, then single tokens; or,
+     * where the format runs {@link #exactTokens three}, threes ending in pairs rather than in a single token (a
+     * single token reads its rows alone, and cost 2.3 tokens of a three in 16-token batches).
+     */
+    private int exactGroup(int left) {
+        if (exactTokens() == 4) {
+            return left >= 4 ? 4 : 1;
+        }
+        return left == 4 ? 2 : Math.min(3, left);
     }
 
     /**

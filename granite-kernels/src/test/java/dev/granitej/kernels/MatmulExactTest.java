@@ -24,7 +24,7 @@ class MatmulExactTest {
             // runs them as four streams over the whole range (bf16 and Q8_0)
             int rows = cols >= 768 ? 90 : 5;
             WeightMatrix m = Matrices.random(format, rows, cols, random);
-            for (int tokens : new int[] {1, 3, 4, 5, 8, 9}) {
+            for (int tokens : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 16}) {
                 int stride = cols + 3;
                 float[] x = Matrices.gaussian(tokens * stride, random);
                 float[] y = new float[tokens * rows];
@@ -42,9 +42,9 @@ class MatmulExactTest {
 
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
-    void threeAndFourTokenKernelsAreEachTokensDotExactly(WeightFormat format) {
-        // matmulExact runs one of the two (exactTokens: the wider one needs 32 registers), so on any one machine
-        // the test above reaches only one: both called here directly
+    void twoThreeAndFourTokenKernelsAreEachTokensDotExactly(WeightFormat format) {
+        // matmulExact runs fours, or threes and twos (exactTokens: four need 32 registers), so on any one machine
+        // the test above reaches only some of them: all called here directly
         Random random = new Random(13);
         int[] colsList = format.isBlockQuantized() ? new int[] {32, 96, 1536} : new int[] {1, 7, 33, 100, 1536};
         for (int cols : colsList) {
@@ -53,13 +53,13 @@ class MatmulExactTest {
             int stride = cols + 5;
             float[] x = Matrices.gaussian(4 * stride + 2, random);
             float[] sums = new float[WeightMatrix.SUMS];
-            for (int tokens = 3; tokens <= 4; tokens++) {
+            for (int tokens = 2; tokens <= 4; tokens++) {
                 float[] y = new float[4 * rows];
                 for (int r = 0; r < rows; r++) {
-                    if (tokens == 4) {
-                        m.dotVector4(r, x, 2, stride, y, r, rows, sums);
-                    } else {
-                        m.dotVector3(r, x, 2, stride, y, r, rows, sums);
+                    switch (tokens) {
+                        case 4 -> m.dotVector4(r, x, 2, stride, y, r, rows, sums);
+                        case 3 -> m.dotVector3(r, x, 2, stride, y, r, rows, sums);
+                        default -> m.dotVector2(r, x, 2, stride, y, r, rows, sums);
                     }
                 }
                 for (int t = 0; t < tokens; t++) {
