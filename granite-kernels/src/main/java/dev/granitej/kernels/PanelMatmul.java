@@ -90,10 +90,9 @@ final class PanelMatmul {
 
     /**
      * For the panel's first {@code rows} rows (row k at {@code p[k·stride ..]}, {@code cols} floats) and the
-     * {@code tokens} tokens of {@code xT} from {@code xOff} (laid
-     * out by {@link #transpose}, {@code xOff} the start of a group) writes
-     * {@code y[yOff + t·yStride + k] = panel_k·x_t}. Rows past {@code rows} must be zeros or any finite values
-     * (their results are dropped). {@code acc} is scratch of {@code groups(tokens)·ACC} floats.
+     * {@code tokens} tokens of {@code xT} from {@code xOff} (laid out by {@link #transpose}, {@code xOff} the start
+     * of a group) writes {@code y[yOff + t·yStride + k] = panel_k·x_t}. Rows past {@code rows} must be zeros or
+     * any finite values (their results are dropped). {@code acc} is scratch of {@code groups(tokens)·ACC} floats.
      */
     static void multiply(float[] p, int stride, int cols, int rows, float[] xT, int xOff, int tokens, float[] acc,
                          float[] y, int yOff, int yStride) {

@@ -262,7 +262,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     /**
      * Tokens {@link #matmulExact} runs together next, {@code left} tokens left: fours, then single tokens; or,
      * where the format runs {@link #exactTokens three}, threes ending in pairs rather than in a single token (a
-     * single token reads its rows alone, and cost 2.3 tokens of a three in 16-token batches).
+     * single token reads its rows alone: in batches of 16 it took as long as 2.3 tokens in threes).
      */
     private int exactGroup(int left) {
         if (exactTokens() == 4) {
