@@ -232,12 +232,12 @@ public final class Bf16Matrix extends WeightMatrix {
             a20 = w.fma(FloatVector.fromArray(F, x, o2 + i), a20);
             a30 = w.fma(FloatVector.fromArray(F, x, o3 + i), a30);
         }
-        // in the order finishDot4 sums them; no vector leaves this method (see Simd.sumLanes)
+        // in the order finishDots sums them; no vector leaves this method (see Simd.sumLanes)
         a00.add(a01).add(a02.add(a03)).intoArray(sums, 0);
         a10.add(a11).add(a12.add(a13)).intoArray(sums, Simd.LANES);
         a20.add(a21).add(a22.add(a23)).intoArray(sums, 2 * Simd.LANES);
         a30.add(a31).add(a32.add(a33)).intoArray(sums, 3 * Simd.LANES);
-        finishDot4(row, i, x, xOff, xStride, y, yOff, yStride, sums);
+        finishDots(row, i, 4, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     /**

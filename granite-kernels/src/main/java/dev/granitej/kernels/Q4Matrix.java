@@ -267,12 +267,12 @@ public final class Q4Matrix extends WeightMatrix {
                 a31 = b3.fma(d, a31);
             }
         }
-        // in the order finishDot4 sums them; no vector leaves this method (see Simd.sumLanes)
+        // in the order finishDots sums them; no vector leaves this method (see Simd.sumLanes)
         a00.add(a01).intoArray(sums, 0);
         a10.add(a11).intoArray(sums, Simd.LANES);
         a20.add(a21).intoArray(sums, 2 * Simd.LANES);
         a30.add(a31).intoArray(sums, 3 * Simd.LANES);
-        finishDot4(row, cols, x, xOff, xStride, y, yOff, yStride, sums);
+        finishDots(row, cols, 4, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     @Override

@@ -636,18 +636,10 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * Finishes a four-token dot ({@link #dotVector4}) whose vector loop stopped at column {@code from}: sums the
-     * four accumulators it stored in {@code sums} (token t at {@code t·LANES}), adds the scalar tail and stores
-     * token t's result at {@code y[yOff + t·yStride]}.
-     */
-    final void finishDot4(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
-                          float[] sums) {
-        finishDots(row, from, 4, x, xOff, xStride, y, yOff, yStride, sums);
-    }
-
-    /**
-     * {@link #finishDot4} for {@code count} tokens (up to four; {@link #dotVector3} has three), their accumulators
-     * stored in {@code sums} (token t at {@code t·LANES}).
+     * Finishes the dots of one row with {@code count} tokens ({@link #dotVector4}, {@code dotVector3},
+     * {@code dotVector2}) whose vector loop stopped at column {@code from}: sums the accumulators they stored in
+     * {@code sums} (token t at {@code t·LANES}), adds the scalar tail and stores token t's result at
+     * {@code y[yOff + t·yStride]}.
      */
     final void finishDots(int row, int from, int count, float[] x, int xOff, int xStride, float[] y, int yOff,
                           int yStride, float[] sums) {
@@ -655,12 +647,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         Simd.sumEach(sums, 0, 4);
         int at = 4 * Simd.LANES;
         for (int t = 0; t < count; t++) {
-            float s = sums[at + t];
-            int xt = xOff + t * xStride;
-            for (int i = from; i < cols; i++) {
-                s += get(row, i) * x[xt + i];
-            }
-            y[yOff + t * yStride] = s;
+            y[yOff + t * yStride] = withTail(sums[at + t], row, from, x, xOff + t * xStride);
         }
     }
 
@@ -673,28 +660,18 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
                           float[] sums) {
         Simd.sumEach(sums, 0, 8);
         int at = 8 * Simd.LANES;
-        finishRow(row, from, x, xOff, xStride, y, yOff + row, yStride,
-                sums[at], sums[at + 1], sums[at + 2], sums[at + 3]);
-        finishRow(row + 1, from, x, xOff, xStride, y, yOff + row + 1, yStride,
-                sums[at + 4], sums[at + 5], sums[at + 6], sums[at + 7]);
+        for (int t = 0; t < 4; t++) {
+            int xt = xOff + t * xStride;
+            y[yOff + t * yStride + row] = withTail(sums[at + t], row, from, x, xt);
+            y[yOff + t * yStride + row + 1] = withTail(sums[at + 4 + t], row + 1, from, x, xt);
+        }
     }
 
-    /**
-     * Adds the scalar tail (columns {@code from..cols}) of row {@code row} to its four token sums and stores
-     * token t's at {@code y[yOff + t·yStride]}.
-     */
-    private void finishRow(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
-                           float s0, float s1, float s2, float s3) {
+    /** {@code sum} plus the scalar tail of row {@code row} (columns {@code from..cols}) against {@code x[xOff ..]}. */
+    private float withTail(float sum, int row, int from, float[] x, int xOff) {
         for (int i = from; i < cols; i++) {
-            float w = get(row, i);
-            s0 += w * x[xOff + i];
-            s1 += w * x[xOff + xStride + i];
-            s2 += w * x[xOff + 2 * xStride + i];
-            s3 += w * x[xOff + 3 * xStride + i];
+            sum += get(row, i) * x[xOff + i];
         }
-        y[yOff] = s0;
-        y[yOff + yStride] = s1;
-        y[yOff + 2 * yStride] = s2;
-        y[yOff + 3 * yStride] = s3;
+        return sum;
     }
 }
