@@ -668,7 +668,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /** {@code sum} plus the scalar tail of row {@code row} (columns {@code from..cols}) against {@code x[xOff ..]}. */
-    private float withTail(float sum, int row, int from, float[] x, int xOff) {
+    final float withTail(float sum, int row, int from, float[] x, int xOff) {
         for (int i = from; i < cols; i++) {
             sum += get(row, i) * x[xOff + i];
         }
