@@ -35,11 +35,11 @@ final class Linear {
 
     /**
      * {@code y[t·yStride + r] = W[r]·x[t·xStride ..]} for {@code tokens} rows; with {@code exact} every row gets
-     * exactly the dot a single row would. The tiled product takes its buffers from {@code scratch}.
+     * exactly the dot a single row would. Both products take their buffers from {@code scratch}.
      */
     void forward(int tokens, boolean exact, float[] x, int xStride, float[] y, int yStride, MatmulScratch scratch) {
         if (tokens == 1 || exact) {
-            weight.matmulExact(pool, x, xStride, y, yStride, tokens);
+            weight.matmulExact(pool, x, xStride, y, yStride, tokens, scratch);
         } else {
             weight.matmul(pool, x, xStride, y, yStride, tokens, scratch);
         }

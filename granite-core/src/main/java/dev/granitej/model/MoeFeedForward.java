@@ -106,11 +106,11 @@ final class MoeFeedForward implements FeedForward {
         pool.forRange(0, topK + 1, 1, (from, to) -> {
             for (int j = from; j < to; j++) {
                 if (j == 0) {
-                    shared.forwardOneToken(in, ws.ffnHidden, ws.sharedOut);
+                    shared.forwardOneToken(in, ws.ffnHidden, ws.sharedOut, ws.slotScratch[0]);
                 } else {
                     int e = ws.topExperts[j - 1];
                     SwiGluMlp.oneToken(expertIn[e].weight(), expertOut[e].weight(), hidden, width, in,
-                            ws.slotHidden[j - 1], ws.slotOut[j - 1]);
+                            ws.slotHidden[j - 1], ws.slotOut[j - 1], ws.slotScratch[j]);
                 }
             }
         });

@@ -1,5 +1,6 @@
 package dev.granitej.model;
 
+import dev.granitej.kernels.MatmulScratch;
 import dev.granitej.kernels.Vec;
 import dev.granitej.kernels.WeightMatrix;
 
@@ -39,19 +40,22 @@ final class SwiGluMlp implements FeedForward {
 
     /**
      * One token on the calling thread (for callers that already run it as one of several parallel tasks), with
-     * caller scratch {@code h} ({@code 2·width}); the same products as {@link #forward} for one token.
+     * caller scratch {@code h} ({@code 2·width}) and {@code scratch}; the same products as {@link #forward} for one
+     * token.
      */
-    void forwardOneToken(float[] in, float[] h, float[] out) {
-        oneToken(input.weight(), output.weight(), hidden, width, in, h, out);
+    void forwardOneToken(float[] in, float[] h, float[] out, MatmulScratch scratch) {
+        oneToken(input.weight(), output.weight(), hidden, width, in, h, out, scratch);
     }
 
     /**
      * {@code y = W_out·swiglu(W_in·x)} for one token on the calling thread, gate in the first half of
-     * {@code W_in}'s rows; the activation overwrites the gate in {@code h}. Also the MoE experts' product.
+     * {@code W_in}'s rows; the activation overwrites the gate in {@code h}, the products take their buffers from
+     * {@code scratch}. Also the MoE experts' product.
      */
-    static void oneToken(WeightMatrix in, WeightMatrix out, int hidden, int width, float[] x, float[] h, float[] y) {
-        in.matmulExact(x, hidden, h, 2 * width, 1, 0, 2 * width);
+    static void oneToken(WeightMatrix in, WeightMatrix out, int hidden, int width, float[] x, float[] h, float[] y,
+                         MatmulScratch scratch) {
+        in.matmulExact(x, hidden, h, 2 * width, 1, 0, 2 * width, scratch);
         Vec.swiglu(h, 0, h, 0, h, width, width);
-        out.matmulExact(h, 2 * width, y, hidden, 1, 0, hidden);
+        out.matmulExact(h, 2 * width, y, hidden, 1, 0, hidden, scratch);
     }
 }

@@ -52,6 +52,8 @@ final class Workspace {
     /** Per chosen expert of a single token (decode): its hidden activations and its output. */
     float[][] slotHidden = new float[0][];
     float[][] slotOut = new float[0][];
+    /** Per task of a single token's experts (0 the shared expert, then the chosen ones): the products' buffers. */
+    MatmulScratch[] slotScratch = new MatmulScratch[0];
     float[] routerLogits;
     int[] topExperts;
     float[] topWeights;
@@ -88,6 +90,12 @@ final class Workspace {
         if (slotHidden.length < topK) {
             slotHidden = new float[topK][2 * width];
             slotOut = new float[topK][d.hidden];
+        }
+        if (slotScratch.length < topK + 1) {
+            slotScratch = new MatmulScratch[topK + 1];
+            for (int j = 0; j <= topK; j++) {
+                slotScratch[j] = new MatmulScratch();
+            }
         }
         if (routedExperts.length < tokens * topK) {
             routedExperts = new int[tokens * topK];

@@ -3,6 +3,7 @@ package dev.granitej.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.granitej.kernels.MatmulScratch;
 import dev.granitej.kernels.Parallel;
 import dev.granitej.kernels.Quantizer;
 import dev.granitej.kernels.WeightFormat;
@@ -106,7 +107,7 @@ class VocabularyHeadTest {
                 x[i] = (float) random.nextGaussian();
             }
             float[] batch = new float[tokens * ROWS];
-            head.forward(tokens, true, x, COLS, batch, ROWS, null);
+            head.forward(tokens, true, x, COLS, batch, ROWS, new MatmulScratch());
             for (int t = 0; t < tokens; t++) {
                 float[] alone = new float[ROWS];
                 head.matvec(x, t * COLS, alone, 0);

@@ -1,19 +1,24 @@
 package dev.granitej.kernels;
 
 /**
- * Reusable buffers for {@link WeightMatrix#matmul(Parallel, float[], int, float[], int, int, MatmulScratch)}: the
- * activations laid out by token group (shared by the threads of a call) and, per chunk of the call, a decoded
- * weight panel and the tile accumulators. A prefill pass runs hundreds of products; without it each would
- * allocate (and zero) these again, hundreds of megabytes per pass for a mixture-of-experts model, and the
- * garbage collector would stop the pass to copy the session's live buffers.
+ * Reusable buffers for the products that take one ({@link WeightMatrix#matmul(Parallel, float[], int, float[], int,
+ * int, MatmulScratch)}, {@link WeightMatrix#matmulExact(Parallel, float[], int, float[], int, int, MatmulScratch)}):
+ * the activations laid out by token group or quantized per token (shared by the threads of a call) and, per chunk
+ * of the call, a decoded weight panel, the tile accumulators and the sums of the exact kernels. A prefill pass
+ * runs hundreds of products and a decode step a few hundred more; without it each would allocate (and zero) these
+ * again, hundreds of megabytes per pass for a mixture-of-experts model, and the garbage collector would stop the
+ * pass to copy the session's live buffers.
  *
- * <p>Buffers only grow. One scratch serves one call at a time: give each sequence (or session) its own.
+ * <p>Buffers only grow. One scratch serves one call at a time: give each sequence (or session) its own, and each
+ * thread that runs products of its own another.
  */
 public final class MatmulScratch {
 
     private float[] transposed = new float[0];
     private float[][] panels = new float[0][];
     private float[][] accumulators = new float[0][];
+    private float[][] sums = new float[0][];
+    private Q4PackedMatrix.Activations[] activations = new Q4PackedMatrix.Activations[0];
 
     /** An empty scratch; buffers are allocated by the first products that need them. */
     public MatmulScratch() {
@@ -40,6 +45,37 @@ public final class MatmulScratch {
                 accumulators[c] = new float[accumulatorFloats];
             }
         }
+    }
+
+    /** Makes room for the exact kernels' sums ({@link WeightMatrix#SUMS} floats) of {@code chunks} chunks. */
+    void reserveSums(int chunks) {
+        if (sums.length < chunks) {
+            float[][] grown = java.util.Arrays.copyOf(sums, chunks);
+            for (int c = sums.length; c < chunks; c++) {
+                grown[c] = new float[WeightMatrix.SUMS];
+            }
+            sums = grown;
+        }
+    }
+
+    float[] sums(int chunk) {
+        return sums[chunk];
+    }
+
+    /**
+     * Room for {@code tokens} tokens' activations quantized per block ({@link Q4PackedMatrix.Activations}) over
+     * {@code cols} columns; the caller fills them before the call forks.
+     */
+    Q4PackedMatrix.Activations[] activations(int tokens, int cols) {
+        if (activations.length < tokens) {
+            activations = java.util.Arrays.copyOf(activations, tokens);
+        }
+        for (int t = 0; t < tokens; t++) {
+            if (activations[t] == null || activations[t].columns() < cols) {
+                activations[t] = new Q4PackedMatrix.Activations(cols);
+            }
+        }
+        return activations;
     }
 
     float[] panel(int chunk) {

@@ -221,15 +221,26 @@ public final class Q4PackedMatrix extends WeightMatrix {
         final float[] scale;
         final short[] offset;
 
-        private Activations(int cols) {
+        /** Room for rows of up to {@code cols} columns (the products index it by block from 0). */
+        Activations(int cols) {
             q = new short[cols];
             scale = new float[cols / WeightFormat.BLOCK];
             offset = new short[cols / WeightFormat.BLOCK];
         }
 
+        /** The longest rows these arrays hold. */
+        int columns() {
+            return q.length;
+        }
+
+        /** {@code x[xOff .. xOff + cols)} quantized into new arrays. */
         static Activations of(float[] x, int xOff, int cols) {
-            Activations a = new Activations(cols);
-            for (int blk = 0; blk < a.scale.length; blk++) {
+            return new Activations(cols).quantize(x, xOff, cols);
+        }
+
+        /** {@code x[xOff .. xOff + cols)} quantized into these arrays ({@code cols ≤ columns()}); returns this. */
+        Activations quantize(float[] x, int xOff, int cols) {
+            for (int blk = 0; blk < cols / WeightFormat.BLOCK; blk++) {
                 int xb = xOff + blk * WeightFormat.BLOCK;
                 float max = 0f;
                 for (int i = 0; i < WeightFormat.BLOCK; i++) {
@@ -246,13 +257,13 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 for (int i = 0; i < WeightFormat.BLOCK; i++) {
                     // to nearest, ties to even (Math.rint, one instruction; Math.round's ties up cost 1.65x)
                     int v = (int) Math.rint(x[xb + i] * inverse);
-                    a.q[blk * WeightFormat.BLOCK + i] = (short) v;
+                    q[blk * WeightFormat.BLOCK + i] = (short) v;
                     sum += v;
                 }
-                a.scale[blk] = Float.isFinite(max) ? dx : Float.NaN;
-                a.offset[blk] = (short) (-8 * sum);
+                scale[blk] = Float.isFinite(max) ? dx : Float.NaN;
+                offset[blk] = (short) (-8 * sum);
             }
-            return a;
+            return this;
         }
     }
 
@@ -390,6 +401,10 @@ public final class Q4PackedMatrix extends WeightMatrix {
         }
     }
 
+    /**
+     * Quantizes {@code x} into new arrays at each call; the model's products go through {@link #matmulExact} with a
+     * {@link MatmulScratch} instead, which quantizes once per product and allocates nothing.
+     */
     @Override
     public void matvec(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
@@ -402,23 +417,43 @@ public final class Q4PackedMatrix extends WeightMatrix {
 
     /**
      * Two tokens at a time ({@link #pass2}) over chunks of groups that stay in L2 while all the tokens pass (the
-     * weights come from memory once), each token's activations quantized once for all the chunks: each value is
-     * the one-token result.
+     * weights come from memory once), each token's activations quantized once, into {@code scratch}, for all the
+     * chunks: each value is the one-token result.
      */
     @Override
-    public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+    public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                            MatmulScratch scratch) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
         if (!Kernels.VECTOR) {
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        } else if (rowFrom < rowTo) {
+            exactRows(quantized(x, xStride, tokens, scratch), y, yStride, tokens, rowFrom, rowTo);
+        }
+    }
+
+    /** {@link #matmulExact} over the threads, the activations quantized once before they fork. */
+    @Override
+    public void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
+                            MatmulScratch scratch) {
+        if (!Kernels.VECTOR) {
+            super.matmulExact(pool, x, xStride, y, yStride, tokens, scratch);
             return;
         }
-        if (rowFrom == rowTo) {
-            return;
-        }
-        Activations[] a = new Activations[tokens];
+        Activations[] a = quantized(x, xStride, tokens, scratch);
+        forRows(pool, rowAlignment(), (chunk, from, to) -> exactRows(a, y, yStride, tokens, from, to));
+    }
+
+    /** The {@code tokens} rows of {@code x} quantized into {@code scratch}'s activations. */
+    private Activations[] quantized(float[] x, int xStride, int tokens, MatmulScratch scratch) {
+        Activations[] a = scratch.activations(tokens, cols);
         for (int t = 0; t < tokens; t++) {
-            a[t] = Activations.of(x, t * xStride, cols);
+            a[t].quantize(x, t * xStride, cols);
         }
+        return a;
+    }
+
+    /** Rows {@code [rowFrom, rowTo)} of {@link #matmulExact} against the quantized tokens {@code a}. */
+    private void exactRows(Activations[] a, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
         int chunk = (int) Math.max(GROUP, EXACT_CHUNK_BYTES / rowBytes / GROUP * GROUP);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
@@ -432,12 +467,18 @@ public final class Q4PackedMatrix extends WeightMatrix {
         }
     }
 
+    /** Below a vector of tokens: the integer kernels beat a float tile there. */
+    @Override
+    boolean matmulIsExact(int tokens) {
+        return tokens < LANES;
+    }
+
     /** Below a vector of tokens as {@link #matmulExact}; from there on {@link #matmulGroups}. */
     @Override
     public void matmul(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
         if (!Kernels.VECTOR) {
             super.matmul(x, xStride, y, yStride, tokens, rowFrom, rowTo);
-        } else if (tokens < LANES) {
+        } else if (matmulIsExact(tokens)) {
             matmulExact(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         } else {
             Objects.checkFromToIndex(rowFrom, rowTo, rows);

@@ -224,10 +224,28 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * {@code y[t·yStride + r] = dot(r, x_t)} for rows {@code r} in {@code [rowFrom, rowTo)}: every value is
      * exactly what {@link #dot} gives for that token alone (in either kernel mode), while each weight row is
      * read from memory once for all tokens. For batches of independent sequences, whose results must not depend
-     * on what else is in the batch; {@link #matmul} is faster but rounds differently.
+     * on what else is in the batch; {@link #matmul} is faster but rounds differently. Allocates its buffers;
+     * {@link #matmulExact(float[], int, float[], int, int, int, int, MatmulScratch)} reuses them.
      */
-    public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+    public final void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom,
+                                  int rowTo) {
+        matmulExact(x, xStride, y, yStride, tokens, rowFrom, rowTo, new MatmulScratch());
+    }
+
+    /**
+     * {@link #matmulExact(float[], int, float[], int, int, int, int)} with its buffers taken from {@code scratch}
+     * (which serves one call at a time): for callers that run products on threads of their own, a scratch each.
+     */
+    public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                            MatmulScratch scratch) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        scratch.reserveSums(1);
+        exactRows(x, xStride, y, yStride, tokens, rowFrom, rowTo, scratch.sums(0));
+    }
+
+    /** The rows {@code [rowFrom, rowTo)} of {@link #matmulExact}, with {@code sums} a scratch of {@link #SUMS}. */
+    private void exactRows(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                           float[] sums) {
         if (!Kernels.VECTOR) {
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
             return;
@@ -238,7 +256,6 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
             dotRowsVector(x, 0, y, 0, rowFrom, rowTo);
             return;
         }
-        float[] sums = new float[SUMS];
         int chunk = (int) Math.max(1, EXACT_CHUNK_BYTES / rowBytes);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
@@ -316,9 +333,20 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         }
     }
 
-    /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. */
+    /** {@link #matmulExact} over all rows, split over {@code pool}'s threads. Allocates its buffers. */
     public final void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens) {
-        forRows(pool, rowAlignment(), (from, to) -> matmulExact(x, xStride, y, yStride, tokens, from, to));
+        matmulExact(pool, x, xStride, y, yStride, tokens, new MatmulScratch());
+    }
+
+    /**
+     * {@link #matmulExact} over all rows, split over {@code pool}'s threads, with its buffers taken from
+     * {@code scratch} (which serves one call at a time).
+     */
+    public void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
+                            MatmulScratch scratch) {
+        scratch.reserveSums(pool.threads());
+        forRows(pool, rowAlignment(),
+                (chunk, from, to) -> exactRows(x, xStride, y, yStride, tokens, from, to, scratch.sums(chunk)));
     }
 
     /**
@@ -417,16 +445,16 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /** {@code y[yOff + r] = W[r]·x[xOff..]} over all rows, the rows split over {@code pool}'s threads. */
     public final void matvec(Parallel pool, float[] x, int xOff, float[] y, int yOff) {
-        forRows(pool, rowAlignment(), (from, to) -> matvec(x, xOff, y, yOff, from, to));
+        forRows(pool, rowAlignment(), (chunk, from, to) -> matvec(x, xOff, y, yOff, from, to));
     }
 
     /**
      * Runs {@code body} over all rows split over {@code pool}'s threads at multiples of {@code unit} rows (the last
      * range ending at the last row), each range {@link #MIN_ROWS_PER_TASK} rows or more where there are enough.
      */
-    private void forRows(Parallel pool, int unit, IntRangeBody body) {
-        pool.forRange(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit),
-                (from, to) -> body.run(from * unit, Math.min(rows, to * unit)));
+    final void forRows(Parallel pool, int unit, ChunkBody body) {
+        pool.forChunks(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit),
+                (chunk, from, to) -> body.run(chunk, from * unit, Math.min(rows, to * unit)));
     }
 
     /** Units of {@code unit} rows that cover the matrix, the last one perhaps short. */
@@ -467,11 +495,15 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         if (tokens < 0) {
             throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
         }
+        if (Kernels.VECTOR && matmulIsExact(tokens)) {
+            matmulExact(pool, x, xStride, y, yStride, tokens, scratch);
+            return;
+        }
         int unit = PanelMatmul.ROWS;
         if (!Kernels.VECTOR || !usesPanels(tokens)) {
             // whole panels, or whole row groups where the format has them (see rowAlignment)
             forRows(pool, rowAlignment() > 1 ? rowAlignment() : unit,
-                    (from, to) -> matmul(x, xStride, y, yStride, tokens, from, to));
+                    (chunk, from, to) -> matmul(x, xStride, y, yStride, tokens, from, to));
             return;
         }
         float[] xT = scratch.transposed(PanelMatmul.transposedSize(tokens, cols));
@@ -480,6 +512,14 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
         pool.forChunks(0, units(unit), minPanels, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride,
                 from * unit, Math.min(rows, to * unit), scratch.panel(chunk), scratch.accumulators(chunk)));
+    }
+
+    /**
+     * Whether the vector {@link #matmul} over {@code tokens} tokens is {@link #matmulExact}'s product, for formats
+     * whose tiles do not pay off at that count.
+     */
+    boolean matmulIsExact(int tokens) {
+        return false;
     }
 
     /** The Vector API kernel of {@link #matmul} for this format: decoded panels or tiles on the stored weights. */

@@ -2,6 +2,7 @@ package dev.granitej.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.lang.foreign.Arena;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -67,6 +68,40 @@ class MatmulExactTest {
                         assertEquals(Float.floatToRawIntBits(m.dotVector(r, x, 2 + t * stride)),
                                 Float.floatToRawIntBits(y[t * rows + r]),
                                 format + " cols " + cols + " tokens " + tokens + " t " + t + " r " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
+    void oneScratchServesProductsOfEveryShape(WeightFormat format) {
+        // a scratch outlives its products: buffers sized by a wide product and many tokens (Q4_0's quantized
+        // activations, the kernels' sums) must give a narrower one, or fewer tokens, their own exact dots
+        Random random = new Random(17);
+        MatmulScratch scratch = new MatmulScratch();
+        try (Parallel pool = new Parallel(2)) {
+            for (int cols : new int[] {1536, 96, 320, 64}) {
+                int rows = 70;
+                WeightMatrix source = Matrices.random(WeightFormat.F32, rows, cols, random);
+                // Q4_0 as loaded: repacked by groups of rows, with its own integer products
+                WeightMatrix m = format == WeightFormat.F32 ? source : format.isBlockQuantized()
+                        ? Quantizer.quantizeRepacked(source, format, Arena.ofAuto())
+                        : Matrices.random(format, rows, cols, random);
+                for (int tokens : new int[] {9, 1, 3, 2}) {
+                    float[] x = Matrices.gaussian(tokens * cols, random);
+                    float[] alone = new float[tokens * rows];
+                    float[] threads = new float[tokens * rows];
+                    m.matmulExact(x, cols, alone, rows, tokens, 0, rows, scratch);
+                    m.matmulExact(pool, x, cols, threads, rows, tokens, scratch);
+                    for (int t = 0; t < tokens; t++) {
+                        for (int r = 0; r < rows; r++) {
+                            int expected = Float.floatToRawIntBits(m.dot(r, x, t * cols));
+                            String where = format + " cols " + cols + " tokens " + tokens + " t " + t + " r " + r;
+                            assertEquals(expected, Float.floatToRawIntBits(alone[t * rows + r]), where);
+                            assertEquals(expected, Float.floatToRawIntBits(threads[t * rows + r]), where);
+                        }
                     }
                 }
             }
