@@ -482,8 +482,41 @@ public final class Q4PackedMatrix extends WeightMatrix {
             matmulExact(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         } else {
             Objects.checkFromToIndex(rowFrom, rowTo, rows);
-            matmulGroups(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+            matmulGroups(x, xStride, y, yStride, tokens, rowFrom, rowTo, null, 0);
         }
+    }
+
+    /**
+     * Per chunk a decoded group ({@link #decodeGroup}); where rows outside whole groups remain, room for their
+     * panels too, and the tokens laid out for them once ({@link PanelMatmul#transpose}).
+     */
+    @Override
+    void prepareRows(float[] x, int xStride, int tokens, MatmulScratch scratch, int chunks) {
+        if (matmulIsExact(tokens)) {
+            return;
+        }
+        if (groupRows == rows) {
+            scratch.reserve(chunks, groupFloats(), 0);
+            return;
+        }
+        scratch.reserve(chunks, Math.max(groupFloats(), PanelMatmul.ROWS * PanelMatmul.panelStride(cols)),
+                accumulatorFloats(tokens));
+        PanelMatmul.transpose(x, xStride, tokens, cols, scratch.transposed(PanelMatmul.transposedSize(tokens, cols)));
+    }
+
+    @Override
+    void matmulRows(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                    MatmulScratch scratch, int chunk) {
+        if (matmulIsExact(tokens)) {
+            matmul(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        } else {
+            matmulGroups(x, xStride, y, yStride, tokens, rowFrom, rowTo, scratch, chunk);
+        }
+    }
+
+    /** Floats of a group decoded by {@link #decodeGroup}. */
+    private int groupFloats() {
+        return cols * GROUP;
     }
 
     /**
@@ -491,21 +524,23 @@ public final class Q4PackedMatrix extends WeightMatrix {
      * rows, as stored, so no transposition), into {@code w}, then run against the tokens twelve at a time by
      * {@link #tile12}; rows outside whole groups go through decoded panels ({@link #matmulPanels}). Every result
      * is the fused multiply-add chain over the columns that {@link PanelMatmul} computes, so it does not depend on
-     * the row range, the thread split or the tile.
+     * the row range, the thread split or the tile. Its buffers come from chunk {@code chunk} of {@code scratch}
+     * readied by {@link #prepareRows}, or are allocated where {@code scratch} is null.
      */
-    private void matmulGroups(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+    private void matmulGroups(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                              MatmulScratch scratch, int chunk) {
         if (rowFrom >= groupRows) {
-            matmulPanels(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+            panels(x, xStride, y, yStride, tokens, rowFrom, rowTo, scratch, chunk);
             return;
         }
         int end = Math.min(rowTo, groupRows);
         int first = Math.min(end, (rowFrom + GROUP - 1) / GROUP * GROUP);
         if (rowFrom < first) {
-            matmulPanels(x, xStride, y, yStride, tokens, rowFrom, first);
+            panels(x, xStride, y, yStride, tokens, rowFrom, first, scratch, chunk);
         }
         int r = first;
         if (r + GROUP <= end) {
-            float[] w = new float[cols * GROUP];
+            float[] w = scratch == null ? new float[groupFloats()] : scratch.panel(chunk);
             for (; r + GROUP <= end; r += GROUP) {
                 decodeGroup(r / GROUP, w);
                 for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
@@ -524,7 +559,21 @@ public final class Q4PackedMatrix extends WeightMatrix {
             }
         }
         if (r < rowTo) {
-            matmulPanels(x, xStride, y, yStride, tokens, r, rowTo);
+            panels(x, xStride, y, yStride, tokens, r, rowTo, scratch, chunk);
+        }
+    }
+
+    /**
+     * Rows {@code [rowFrom, rowTo)} outside whole groups on decoded panels: with the tokens {@link #prepareRows}
+     * laid out and chunk {@code chunk}'s buffers, or allocating them where {@code scratch} is null.
+     */
+    private void panels(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                        MatmulScratch scratch, int chunk) {
+        if (scratch == null) {
+            matmulPanels(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        } else {
+            multiplyPanels(scratch.transposed(PanelMatmul.transposedSize(tokens, cols)), tokens, y, yStride, rowFrom,
+                    rowTo, scratch.panel(chunk), scratch.accumulators(chunk));
         }
     }
 

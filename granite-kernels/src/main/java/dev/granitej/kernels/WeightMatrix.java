@@ -502,8 +502,16 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         int unit = PanelMatmul.ROWS;
         if (!Kernels.VECTOR || !usesPanels(tokens)) {
             // whole panels, or whole row groups where the format has them (see rowAlignment)
-            forRows(pool, rowAlignment() > 1 ? rowAlignment() : unit,
-                    (chunk, from, to) -> matmul(x, xStride, y, yStride, tokens, from, to));
+            if (Kernels.VECTOR) {
+                prepareRows(x, xStride, tokens, scratch, pool.threads());
+            }
+            forRows(pool, rowAlignment() > 1 ? rowAlignment() : unit, (chunk, from, to) -> {
+                if (Kernels.VECTOR) {
+                    matmulRows(x, xStride, y, yStride, tokens, from, to, scratch, chunk);
+                } else {
+                    matmul(x, xStride, y, yStride, tokens, from, to);
+                }
+            });
             return;
         }
         float[] xT = scratch.transposed(PanelMatmul.transposedSize(tokens, cols));
@@ -512,6 +520,22 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
         pool.forChunks(0, units(unit), minPanels, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride,
                 from * unit, Math.min(rows, to * unit), scratch.panel(chunk), scratch.accumulators(chunk)));
+    }
+
+    /**
+     * Before a vector {@link #matmul} over {@code tokens} tokens that does not run on decoded panels forks into
+     * {@code chunks} chunks: readies what {@link #matmulRows} takes from {@code scratch}. Nothing by default.
+     */
+    void prepareRows(float[] x, int xStride, int tokens, MatmulScratch scratch, int chunks) {
+    }
+
+    /**
+     * The rows {@code [rowFrom, rowTo)} of such a product as chunk {@code chunk}, with the buffers that
+     * {@link #prepareRows} readied; by default the scratch-less {@link #matmul}.
+     */
+    void matmulRows(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                    MatmulScratch scratch, int chunk) {
+        matmul(x, xStride, y, yStride, tokens, rowFrom, rowTo);
     }
 
     /**
@@ -578,7 +602,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         return Math.max(group, TOKEN_BLOCK_BYTES / (4 * cols) / group * group);
     }
 
-    private int accumulatorFloats(int tokens) {
+    final int accumulatorFloats(int tokens) {
         return PanelMatmul.groups(Math.min(tokens, blockTokens())) * PanelMatmul.ACC;
     }
 
@@ -589,7 +613,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * weights from memory once per block: a fifth of an h-1b bf16 prompt pass, against a tenth now that the
      * activations come from L2/L3 for every panel.
      */
-    private void multiplyPanels(float[] xT, int tokens, float[] y, int yStride, int rowFrom, int rowTo,
+    final void multiplyPanels(float[] xT, int tokens, float[] y, int yStride, int rowFrom, int rowTo,
                                 float[] panel, float[] acc) {
         int pr = PanelMatmul.ROWS;
         int stride = PanelMatmul.panelStride(cols);

@@ -256,6 +256,29 @@ class Q4PackedMatrixTest {
     }
 
     @Test
+    void oneScratchServesPrefillsOfEveryShape() {
+        // the pool's products take a decoded group per chunk and, for the ggml rows after the groups, the tokens
+        // laid out once and panels per chunk from one scratch: buffers left by a bigger product (or one with no ggml
+        // rows) must give each later one the scratch-less result
+        MatmulScratch scratch = new MatmulScratch();
+        try (Parallel pool = new Parallel(3)) {
+            for (int[] shape : new int[][]{{203, 96}, {64, 64}, {75, 32}, {203, 64}}) {
+                int rows = shape[0];
+                int cols = shape[1];
+                WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), WeightFormat.Q4_0, Arena.ofAuto());
+                for (int tokens : new int[]{40, Simd.LANES, 3, 17}) {
+                    float[] x = Matrices.gaussian(tokens * cols, random);
+                    float[] alone = new float[tokens * rows];
+                    float[] pooled = new float[tokens * rows];
+                    m.matmul(x, cols, alone, rows, tokens, 0, rows);
+                    m.matmul(pool, x, cols, pooled, rows, tokens, scratch);
+                    assertTrue(Arrays.equals(alone, pooled), rows + "x" + cols + ", " + tokens + " tokens");
+                }
+            }
+        }
+    }
+
+    @Test
     void viewsStartOnGroupsAndReadTheSameRows() {
         int cols = 96;
         WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
