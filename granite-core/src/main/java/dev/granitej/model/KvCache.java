@@ -104,7 +104,12 @@ final class KvCache {
         if (other.format != format) {
             throw new IllegalArgumentException("KV cache formats differ: " + other.format + " into " + format);
         }
-        ensureCapacity(other.length);
+        checkLimit(other.length);
+        if (other.length > capacity) {
+            // what this cache holds is about to be overwritten: grow it without copying that over
+            length = 0;
+            ensureCapacity(other.length);
+        }
         length = other.length;
         // the other cache's capacity, and so where its heads' regions start, may differ from this one's
         if (format == KvCacheFormat.F16) {
@@ -160,13 +165,17 @@ final class KvCache {
     }
 
     private void ensureCapacity(int positions) {
-        if (positions > maxPositions) {
-            throw new IllegalStateException("KV cache limit of " + maxPositions + " positions exceeded");
-        }
+        checkLimit(positions);
         if (positions <= capacity) {
             return;
         }
         allocate(roundUp((int) Math.min(maxPositions, Math.max(positions, 2L * capacity))));
+    }
+
+    private void checkLimit(int positions) {
+        if (positions > maxPositions) {
+            throw new IllegalStateException("KV cache limit of " + maxPositions + " positions exceeded");
+        }
     }
 
     /** Bytes of the keys and values of the cached positions. */

@@ -129,6 +129,20 @@ class KvCacheTest {
 
     @ParameterizedTest
     @EnumSource(KvCacheFormat.class)
+    void aCopyPastTheLimitFailsAndLeavesTheCacheAsItWas(KvCacheFormat format) {
+        Rows rows = Rows.random(300, 7);
+        float[] q = Rows.random(1, 8).k();
+        KvCache big = filled(rows, 300, 4096, format);
+        KvCache small = filled(rows, 20, 100, format);
+        float[] before = attend(small, q, 20);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> small.copyFrom(big));
+        assertEquals("KV cache limit of 100 positions exceeded", e.getMessage());
+        assertEquals(20, small.length);
+        assertBitsEqual(before, attend(small, q, 20));
+    }
+
+    @ParameterizedTest
+    @EnumSource(KvCacheFormat.class)
     void theContextLimitIsAClearError(KvCacheFormat format) {
         Rows rows = Rows.random(100, 5);
         KvCache cache = filled(rows, 100, 100, format);
