@@ -47,12 +47,15 @@ public final class MatmulScratch {
         }
     }
 
-    /** Makes room for the exact kernels' sums ({@link WeightMatrix#SUMS} floats) of {@code chunks} chunks. */
+    /**
+     * Makes room for the sums of the tiles and the exact kernels ({@link WeightMatrix#TILE_SUMS} floats) of
+     * {@code chunks} chunks.
+     */
     void reserveSums(int chunks) {
         if (sums.length < chunks) {
             float[][] grown = java.util.Arrays.copyOf(sums, chunks);
             for (int c = sums.length; c < chunks; c++) {
-                grown[c] = new float[WeightMatrix.SUMS];
+                grown[c] = new float[WeightMatrix.TILE_SUMS];
             }
             sums = grown;
         }

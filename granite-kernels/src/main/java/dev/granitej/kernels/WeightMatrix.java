@@ -359,6 +359,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     static final int WIDE_ROWS = 4;
     /** Floats of the scratch the wide tiles store their accumulators (24 vectors at most) and sums in. */
     static final int WIDE_SUMS = 24 * Simd.LANES + 8;
+    /** Floats of a scratch that serves every tile and exact kernel: {@link #SUMS} and {@link #WIDE_SUMS}. */
+    static final int TILE_SUMS = Math.max(SUMS, WIDE_SUMS);
     /**
      * Tokens from which a format with wide tiles ({@link #wideTiles}) decodes panels instead: one full token group
      * of the outer-product tile ({@link PanelMatmul#GROUP}, 32 tokens at 512 bits). Below, the wide tiles on the
@@ -524,18 +526,20 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /**
      * Before a vector {@link #matmul} over {@code tokens} tokens that does not run on decoded panels forks into
-     * {@code chunks} chunks: readies what {@link #matmulRows} takes from {@code scratch}. Nothing by default.
+     * {@code chunks} chunks: readies what {@link #matmulRows} takes from {@code scratch}; by default each chunk's
+     * sums.
      */
     void prepareRows(float[] x, int xStride, int tokens, MatmulScratch scratch, int chunks) {
+        scratch.reserveSums(chunks);
     }
 
     /**
      * The rows {@code [rowFrom, rowTo)} of such a product as chunk {@code chunk}, with the buffers that
-     * {@link #prepareRows} readied; by default the scratch-less {@link #matmul}.
+     * {@link #prepareRows} readied; by default the tiles on the stored weights, their sums per chunk.
      */
     void matmulRows(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
                     MatmulScratch scratch, int chunk) {
-        matmul(x, xStride, y, yStride, tokens, rowFrom, rowTo);
+        matmulTiled(x, xStride, y, yStride, tokens, rowFrom, rowTo, scratch.sums(chunk));
     }
 
     /**
@@ -649,13 +653,18 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * Formats with {@link #wideTiles} run four rows at a time instead, against six or four tokens.
      */
     final void matmulTiled(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        matmulTiled(x, xStride, y, yStride, tokens, rowFrom, rowTo, new float[TILE_SUMS]);
+    }
+
+    /** {@link #matmulTiled}, the tiles storing their accumulators in {@code sums} ({@link #TILE_SUMS} floats). */
+    private void matmulTiled(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                             float[] sums) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
         if (tokens < 0) {
             throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
         }
         int blockTokens = Math.max(TILE_TOKENS, TOKEN_BLOCK_BYTES / (4 * cols) / TILE_TOKENS * TILE_TOKENS);
         boolean wide = wideTiles();
-        float[] sums = new float[wide ? WIDE_SUMS : SUMS];
         for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
             int t1 = Math.min(tokens, t0 + blockTokens);
             int r = rowFrom;

@@ -201,11 +201,13 @@ class WeightMatrixTest {
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
     void reusedScratchGivesTheSameProducts(WeightFormat format) {
-        // One scratch for calls of growing and shrinking size: leftovers of a larger call must not leak.
+        // One scratch for calls of growing and shrinking size: leftovers of a larger call must not leak. 70 and 33
+        // tokens run on decoded panels, 16 and 6 on wide tiles where the format has them (bf16 with 32 registers;
+        // otherwise 16 on panels and 6 on two-row tiles), 5 on two-row tiles, their sums in the scratch.
         WeightMatrix m = Matrices.random(format, 53, 96, random);
         MatmulScratch scratch = new MatmulScratch();
         try (Parallel pool = new Parallel(3)) {
-            for (int tokens : new int[]{70, 5, 33, 1, 70}) {
+            for (int tokens : new int[]{70, 5, 33, 1, 16, 6, 70}) {
                 float[] x = Matrices.gaussian(tokens * 96, random);
                 float[] fresh = new float[tokens * 53];
                 float[] reused = new float[tokens * 53];
