@@ -421,9 +421,8 @@ public final class Q4PackedMatrix extends WeightMatrix {
      * chunks: each value is the one-token result.
      */
     @Override
-    public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
-                            MatmulScratch scratch) {
-        Objects.checkFromToIndex(rowFrom, rowTo, rows);
+    void exactRange(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                    MatmulScratch scratch) {
         if (!Kernels.VECTOR) {
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         } else if (rowFrom < rowTo) {
@@ -433,10 +432,10 @@ public final class Q4PackedMatrix extends WeightMatrix {
 
     /** {@link #matmulExact} over the threads, the activations quantized once before they fork. */
     @Override
-    public void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
-                            MatmulScratch scratch) {
+    void exactOverRows(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
+                       MatmulScratch scratch) {
         if (!Kernels.VECTOR) {
-            super.matmulExact(pool, x, xStride, y, yStride, tokens, scratch);
+            super.exactOverRows(pool, x, xStride, y, yStride, tokens, scratch);
             return;
         }
         Activations[] a = quantized(x, xStride, tokens, scratch);

@@ -236,11 +236,25 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * {@link #matmulExact(float[], int, float[], int, int, int, int)} with its buffers taken from {@code scratch}
      * (which serves one call at a time): for callers that run products on threads of their own, a scratch each.
      */
-    public void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
-                            MatmulScratch scratch) {
+    public final void matmulExact(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                                  MatmulScratch scratch) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
+        checkTokens(tokens);
+        Objects.requireNonNull(scratch, "scratch");
+        exactRange(x, xStride, y, yStride, tokens, rowFrom, rowTo, scratch);
+    }
+
+    /** {@link #matmulExact} over rows {@code [rowFrom, rowTo)} on the calling thread, the arguments checked. */
+    void exactRange(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
+                    MatmulScratch scratch) {
         scratch.reserveSums(1);
         exactRows(x, xStride, y, yStride, tokens, rowFrom, rowTo, scratch.sums(0));
+    }
+
+    private static void checkTokens(int tokens) {
+        if (tokens < 0) {
+            throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
+        }
     }
 
     /** The rows {@code [rowFrom, rowTo)} of {@link #matmulExact}, with {@code sums} a scratch of {@link #SUMS}. */
@@ -342,8 +356,17 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * {@link #matmulExact} over all rows, split over {@code pool}'s threads, with its buffers taken from
      * {@code scratch} (which serves one call at a time).
      */
-    public void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
-                            MatmulScratch scratch) {
+    public final void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
+                                  MatmulScratch scratch) {
+        Objects.requireNonNull(pool, "pool");
+        checkTokens(tokens);
+        Objects.requireNonNull(scratch, "scratch");
+        exactOverRows(pool, x, xStride, y, yStride, tokens, scratch);
+    }
+
+    /** {@link #matmulExact} over all rows split over {@code pool}'s threads, the arguments checked. */
+    void exactOverRows(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
+                       MatmulScratch scratch) {
         scratch.reserveSums(pool.threads());
         forRows(pool, rowAlignment(),
                 (chunk, from, to) -> exactRows(x, xStride, y, yStride, tokens, from, to, scratch.sums(chunk)));
@@ -494,11 +517,11 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     public final void matmul(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
                              MatmulScratch scratch) {
-        if (tokens < 0) {
-            throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
-        }
+        Objects.requireNonNull(pool, "pool");
+        checkTokens(tokens);
+        Objects.requireNonNull(scratch, "scratch");
         if (Kernels.VECTOR && matmulIsExact(tokens)) {
-            matmulExact(pool, x, xStride, y, yStride, tokens, scratch);
+            exactOverRows(pool, x, xStride, y, yStride, tokens, scratch);
             return;
         }
         int unit = PanelMatmul.ROWS;

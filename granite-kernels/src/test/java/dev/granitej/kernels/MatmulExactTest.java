@@ -1,6 +1,7 @@
 package dev.granitej.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.Arena;
 import java.util.Random;
@@ -84,11 +85,7 @@ class MatmulExactTest {
         try (Parallel pool = new Parallel(2)) {
             for (int cols : new int[] {1536, 96, 320, 64}) {
                 int rows = 70;
-                WeightMatrix source = Matrices.random(WeightFormat.F32, rows, cols, random);
-                // Q4_0 as loaded: repacked by groups of rows, with its own integer products
-                WeightMatrix m = format == WeightFormat.F32 ? source : format.isBlockQuantized()
-                        ? Quantizer.quantizeRepacked(source, format, Arena.ofAuto())
-                        : Matrices.random(format, rows, cols, random);
+                WeightMatrix m = asLoaded(format, rows, cols, random);
                 for (int tokens : new int[] {9, 1, 3, 2}) {
                     float[] x = Matrices.gaussian(tokens * cols, random);
                     float[] alone = new float[tokens * rows];
@@ -110,6 +107,24 @@ class MatmulExactTest {
 
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
+    void missingScratchOrNegativeTokensAreClearErrors(WeightFormat format) {
+        WeightMatrix m = asLoaded(format, 40, 64, new Random(3));
+        float[] x = new float[2 * 64];
+        float[] y = new float[2 * 40];
+        try (Parallel pool = new Parallel(2)) {
+            assertEquals("scratch", assertThrows(NullPointerException.class,
+                    () -> m.matmulExact(x, 64, y, 40, 2, 0, 40, null)).getMessage());
+            assertEquals("scratch", assertThrows(NullPointerException.class,
+                    () -> m.matmulExact(pool, x, 64, y, 40, 2, null)).getMessage());
+            assertEquals("scratch", assertThrows(NullPointerException.class,
+                    () -> m.matmul(pool, x, 64, y, 40, 2, null)).getMessage());
+            assertEquals("tokens must be >= 0, was -1", assertThrows(IllegalArgumentException.class,
+                    () -> m.matmulExact(pool, x, 64, y, 40, -1, new MatmulScratch())).getMessage());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
     void parallelEqualsSingleThread(WeightFormat format) {
         Random random = new Random(5);
         WeightMatrix m = Matrices.random(format, 67, 128, random);
@@ -123,5 +138,14 @@ class MatmulExactTest {
         for (int i = 0; i < one.length; i++) {
             assertEquals(Float.floatToRawIntBits(one[i]), Float.floatToRawIntBits(two[i]));
         }
+    }
+
+    /** A random matrix in {@code format} as the engine loads it: Q4_0 repacked by groups of rows. */
+    private static WeightMatrix asLoaded(WeightFormat format, int rows, int cols, Random random) {
+        if (!format.isBlockQuantized()) {
+            return Matrices.random(format, rows, cols, random);
+        }
+        return Quantizer.quantizeRepacked(Matrices.random(WeightFormat.F32, rows, cols, random), format,
+                Arena.ofAuto());
     }
 }
