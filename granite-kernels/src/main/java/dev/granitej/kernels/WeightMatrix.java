@@ -307,16 +307,40 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * has a four-row kernel ({@link #fourStreams}) a range of {@code 4q + k} rows runs as rows
      * {@code r, r+q, r+2q, r+3q} for {@code r} in its first quarter, then the last {@code k} alone: four
      * sequential streams through memory, which one core reads much faster than one (weights come from memory
-     * at every decode step). Otherwise rows go in order: short rows visited out of order are read far slower.
+     * at every decode step); where it has a two-row kernel instead ({@link #twoStreams}), two streams half the
+     * range apart. Otherwise rows go in order: short rows visited out of order are read far slower.
      */
     final void dotRowsVector(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
-        int step = cols >= fourStreamCols() && fourStreams() ? (rowTo - rowFrom) / 4 : 0;
+        int streams = cols < fourStreamCols() ? 1 : fourStreams() ? 4 : twoStreams() ? 2 : 1;
+        int step = streams > 1 ? (rowTo - rowFrom) / streams : 0;
         for (int r = rowFrom; r < rowFrom + step; r++) {
-            dotRows4(r, step, x, xOff, y, yOff + r);
+            if (streams == 4) {
+                dotRows4(r, step, x, xOff, y, yOff + r);
+            } else {
+                dotRows2(r, step, x, xOff, y, yOff + r);
+            }
         }
-        for (int r = rowFrom + 4 * step; r < rowTo; r++) {
+        for (int r = rowFrom + streams * step; r < rowTo; r++) {
             y[yOff + r] = dotVector(r, x, xOff);
         }
+    }
+
+    /**
+     * Whether this matrix has a two-row kernel, {@link #dotRows2}, that {@link #dotRowsVector} runs where it has
+     * no four-row one (from {@link #fourStreamCols} columns too).
+     */
+    boolean twoStreams() {
+        return false;
+    }
+
+    /**
+     * Rows {@code row} and {@code row + step} against one token, stored at {@code y[yOff]} and
+     * {@code y[yOff + step]}: bit for bit {@link #dotVector}, as {@link #dotRows4}. Only called where
+     * {@link #twoStreams}.
+     */
+    void dotRows2(int row, int step, float[] x, int xOff, float[] y, int yOff) {
+        y[yOff] = dotVector(row, x, xOff);
+        y[yOff + step] = dotVector(row + step, x, xOff);
     }
 
     /**

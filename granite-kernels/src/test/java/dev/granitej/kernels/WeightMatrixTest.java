@@ -109,23 +109,28 @@ class WeightMatrixTest {
 
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
-    void fourRowKernelIsEachRowsDotExactly(WeightFormat format) {
-        // matvec uses the four-row kernels only where they pay off (Q8_0's not with AVX2's 16 registers), so on
-        // some machines matvecIsEachRowsDotExactly never reaches them: called here directly, at any hardware width
-        // where a byte vector feeds one float vector (not 128-bit floats, which go row by row everywhere)
-        if (Simd.PAIRS) {
-            return;
-        }
+    void fourAndTwoRowKernelsAreEachRowsDotExactly(WeightFormat format) {
+        // matvec uses a multi-row kernel only where it pays off (Q8_0's four-row one not with AVX2's 16 registers,
+        // where it runs two rows), so on some machines matvecIsEachRowsDotExactly never reaches one: both called
+        // here directly; the four-row ones at any width where a byte vector feeds one float vector (not 128-bit
+        // floats, which never run them), the two-row ones at every width
         int cols = WeightMatrix.FOUR_STREAM_COLS;
         WeightMatrix m = Matrices.random(format, 12, cols, random);
         float[] x = Matrices.gaussian(cols + 3, random);
-        float[] y = new float[12];
-        for (int r = 0; r < 3; r++) {
-            m.dotRows4(r, 3, x, 3, y, r);
-        }
-        for (int r = 0; r < 12; r++) {
-            assertEquals(Float.floatToRawIntBits(m.dotVector(r, x, 3)), Float.floatToRawIntBits(y[r]),
-                    format + " row " + r);
+        for (int streams : Simd.PAIRS ? new int[]{2} : new int[]{4, 2}) {
+            int step = 12 / streams;
+            float[] y = new float[12];
+            for (int r = 0; r < step; r++) {
+                if (streams == 4) {
+                    m.dotRows4(r, step, x, 3, y, r);
+                } else {
+                    m.dotRows2(r, step, x, 3, y, r);
+                }
+            }
+            for (int r = 0; r < 12; r++) {
+                assertEquals(Float.floatToRawIntBits(m.dotVector(r, x, 3)), Float.floatToRawIntBits(y[r]),
+                        format + ", " + streams + " rows at once, row " + r);
+            }
         }
     }
 
