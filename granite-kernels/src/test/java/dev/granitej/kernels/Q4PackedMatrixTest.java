@@ -256,6 +256,24 @@ class Q4PackedMatrixTest {
     }
 
     @Test
+    void groupsSideBySideGiveEachRowItsDotBitForBit() {
+        // matvec runs the first half of a range's whole groups beside the second, an odd group alone: five groups
+        // and nine ggml rows, over ranges of 5, 4, 3, 2 and 1 whole groups
+        int cols = 96;
+        int rows = 5 * Q4PackedMatrix.GROUP + 9;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        float[] x = Matrices.gaussian(cols, random);
+        for (int[] range : new int[][]{{0, rows}, {0, 128}, {32, 128}, {5, 130}, {64, 128}, {96, 140}}) {
+            float[] y = new float[rows];
+            m.matvec(x, 0, y, 0, range[0], range[1]);
+            for (int r = range[0]; r < range[1]; r++) {
+                assertEquals(Float.floatToRawIntBits(m.dot(r, x, 0)), Float.floatToRawIntBits(y[r]),
+                        "rows " + range[0] + ".." + range[1] + ", row " + r);
+            }
+        }
+    }
+
+    @Test
     void oneScratchServesPrefillsOfEveryShape() {
         // the pool's products take a decoded group per chunk and, for the ggml rows after the groups, the tokens
         // laid out once and panels per chunk from one scratch: buffers left by a bigger product (or one with no ggml
