@@ -527,6 +527,12 @@ public final class Q4PackedMatrix extends WeightMatrix {
 
     /** Rows {@code [rowFrom, rowTo)} of {@link #matmulExact} against the quantized tokens {@code a}. */
     private void exactRows(Activations[] a, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
+        if (tokens == 1) {
+            // nothing to reuse across tokens: the whole range at once keeps rowsVector's two streams half the range
+            // apart (within a chunk they were a group apart, or one alone: 4096 columns make a chunk one group)
+            rowsVector(a[0], y, 0, rowFrom, rowTo);
+            return;
+        }
         int chunk = (int) Math.max(GROUP, EXACT_CHUNK_BYTES / rowBytes / GROUP * GROUP);
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
