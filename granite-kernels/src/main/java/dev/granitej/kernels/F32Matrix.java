@@ -112,7 +112,7 @@ public final class F32Matrix extends WeightMatrix {
         a10.add(a11).add(a12.add(a13)).intoArray(sums, Simd.LANES);
         a20.add(a21).add(a22.add(a23)).intoArray(sums, 2 * Simd.LANES);
         a30.add(a31).add(a32.add(a33)).intoArray(sums, 3 * Simd.LANES);
-        finishDots(row, i, 4, x, xOff, xStride, y, yOff, yStride, sums);
+        finishDots(row, i, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     @Override

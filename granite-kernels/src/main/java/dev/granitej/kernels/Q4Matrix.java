@@ -272,7 +272,7 @@ public final class Q4Matrix extends WeightMatrix {
         a10.add(a11).intoArray(sums, Simd.LANES);
         a20.add(a21).intoArray(sums, 2 * Simd.LANES);
         a30.add(a31).intoArray(sums, 3 * Simd.LANES);
-        finishDots(row, cols, 4, x, xOff, xStride, y, yOff, yStride, sums);
+        finishDots(row, cols, x, xOff, xStride, y, yOff, yStride, sums);
     }
 
     @Override

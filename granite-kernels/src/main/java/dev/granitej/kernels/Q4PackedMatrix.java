@@ -571,9 +571,6 @@ public final class Q4PackedMatrix extends WeightMatrix {
      */
     @Override
     void prepareRows(float[] x, int xStride, int tokens, MatmulScratch scratch, int chunks) {
-        if (matmulIsExact(tokens)) {
-            return;
-        }
         if (groupRows == rows) {
             scratch.reserve(chunks, groupFloats(), 0);
             return;
@@ -586,11 +583,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
     @Override
     void matmulRows(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
                     MatmulScratch scratch, int chunk) {
-        if (matmulIsExact(tokens)) {
-            matmul(x, xStride, y, yStride, tokens, rowFrom, rowTo);
-        } else {
-            matmulGroups(x, xStride, y, yStride, tokens, rowFrom, rowTo, scratch, chunk);
-        }
+        matmulGroups(x, xStride, y, yStride, tokens, rowFrom, rowTo, scratch, chunk);
     }
 
     /** Floats of a group decoded by {@link #decodeGroup}. */

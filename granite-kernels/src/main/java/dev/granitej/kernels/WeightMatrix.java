@@ -257,6 +257,13 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         }
     }
 
+    /** The checks of the products over a pool that take a scratch. */
+    private static void checkPoolCall(Parallel pool, int tokens, MatmulScratch scratch) {
+        Objects.requireNonNull(pool, "pool");
+        checkTokens(tokens);
+        Objects.requireNonNull(scratch, "scratch");
+    }
+
     /** The rows {@code [rowFrom, rowTo)} of {@link #matmulExact}, with {@code sums} a scratch of {@link #SUMS}. */
     private void exactRows(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
                            float[] sums) {
@@ -382,9 +389,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     public final void matmulExact(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
                                   MatmulScratch scratch) {
-        Objects.requireNonNull(pool, "pool");
-        checkTokens(tokens);
-        Objects.requireNonNull(scratch, "scratch");
+        checkPoolCall(pool, tokens, scratch);
         exactOverRows(pool, x, xStride, y, yStride, tokens, scratch);
     }
 
@@ -541,9 +546,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     public final void matmul(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
                              MatmulScratch scratch) {
-        Objects.requireNonNull(pool, "pool");
-        checkTokens(tokens);
-        Objects.requireNonNull(scratch, "scratch");
+        checkPoolCall(pool, tokens, scratch);
         if (Kernels.VECTOR && matmulIsExact(tokens)) {
             exactOverRows(pool, x, xStride, y, yStride, tokens, scratch);
             return;
@@ -572,9 +575,9 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * Before a vector {@link #matmul} over {@code tokens} tokens that does not run on decoded panels forks into
-     * {@code chunks} chunks: readies what {@link #matmulRows} takes from {@code scratch}; by default each chunk's
-     * sums.
+     * Before a vector {@link #matmul} over {@code tokens} tokens that runs neither on decoded panels nor as the
+     * exact product ({@link #matmulIsExact}) forks into {@code chunks} chunks: readies what {@link #matmulRows}
+     * takes from {@code scratch}; by default each chunk's sums.
      */
     void prepareRows(float[] x, int xStride, int tokens, MatmulScratch scratch, int chunks) {
         scratch.reserveSums(chunks);
@@ -635,9 +638,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      */
     final void matmulPanels(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
-        if (tokens < 0) {
-            throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
-        }
+        checkTokens(tokens);
         if (tokens == 0 || rowFrom == rowTo) {
             return;
         }
@@ -707,9 +708,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     private void matmulTiled(float[] x, int xStride, float[] y, int yStride, int tokens, int rowFrom, int rowTo,
                              float[] sums) {
         Objects.checkFromToIndex(rowFrom, rowTo, rows);
-        if (tokens < 0) {
-            throw new IllegalArgumentException("tokens must be >= 0, was " + tokens);
-        }
+        checkTokens(tokens);
         int blockTokens = Math.max(TILE_TOKENS, TOKEN_BLOCK_BYTES / (4 * cols) / TILE_TOKENS * TILE_TOKENS);
         boolean wide = wideTiles();
         for (int t0 = 0; t0 < tokens; t0 += blockTokens) {
@@ -756,17 +755,15 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * Finishes the dots of one row with {@code count} tokens ({@link #dotVector4}, {@code dotVector3},
-     * {@code dotVector2}) whose vector loop stopped at column {@code from}: sums the accumulators they stored in
-     * {@code sums} (token t at {@code t·LANES}), adds the scalar tail and stores token t's result at
-     * {@code y[yOff + t·yStride]}.
+     * Finishes the four-token dots of one row ({@link #dotVector4}) whose vector loop stopped at column
+     * {@code from}: sums the accumulators they stored in {@code sums} (token t at {@code t·LANES}), adds the scalar
+     * tail and stores token t's result at {@code y[yOff + t·yStride]}.
      */
-    final void finishDots(int row, int from, int count, float[] x, int xOff, int xStride, float[] y, int yOff,
-                          int yStride, float[] sums) {
-        Arrays.fill(sums, count * Simd.LANES, 4 * Simd.LANES, 0f);
+    final void finishDots(int row, int from, float[] x, int xOff, int xStride, float[] y, int yOff, int yStride,
+                          float[] sums) {
         Simd.sumEach(sums, 0, 4);
         int at = 4 * Simd.LANES;
-        for (int t = 0; t < count; t++) {
+        for (int t = 0; t < 4; t++) {
             y[yOff + t * yStride] = withTail(sums[at + t], row, from, x, xOff + t * xStride);
         }
     }

@@ -31,13 +31,7 @@ class MatmulExactTest {
                 float[] x = Matrices.gaussian(tokens * stride, random);
                 float[] y = new float[tokens * rows];
                 m.matmulExact(x, stride, y, rows, tokens, 0, rows);
-                for (int t = 0; t < tokens; t++) {
-                    for (int r = 0; r < rows; r++) {
-                        assertEquals(Float.floatToRawIntBits(m.dot(r, x, t * stride)),
-                                Float.floatToRawIntBits(y[t * rows + r]),
-                                format + " cols " + cols + " tokens " + tokens + " t " + t + " r " + r);
-                    }
-                }
+                assertEachTokensDot(m, x, stride, y, rows, tokens, format + " cols " + cols + " tokens " + tokens);
             }
         }
     }
@@ -92,14 +86,9 @@ class MatmulExactTest {
                     float[] threads = new float[tokens * rows];
                     m.matmulExact(x, cols, alone, rows, tokens, 0, rows, scratch);
                     m.matmulExact(pool, x, cols, threads, rows, tokens, scratch);
-                    for (int t = 0; t < tokens; t++) {
-                        for (int r = 0; r < rows; r++) {
-                            int expected = Float.floatToRawIntBits(m.dot(r, x, t * cols));
-                            String where = format + " cols " + cols + " tokens " + tokens + " t " + t + " r " + r;
-                            assertEquals(expected, Float.floatToRawIntBits(alone[t * rows + r]), where);
-                            assertEquals(expected, Float.floatToRawIntBits(threads[t * rows + r]), where);
-                        }
-                    }
+                    String where = format + " cols " + cols + " tokens " + tokens;
+                    assertEachTokensDot(m, x, cols, alone, rows, tokens, where);
+                    assertEachTokensDot(m, x, cols, threads, rows, tokens, where + " on two threads");
                 }
             }
         }
@@ -137,6 +126,17 @@ class MatmulExactTest {
         }
         for (int i = 0; i < one.length; i++) {
             assertEquals(Float.floatToRawIntBits(one[i]), Float.floatToRawIntBits(two[i]));
+        }
+    }
+
+    /** {@code y[t·rows + r]} is, bit for bit, {@code m.dot(r, x, t·stride)} for every token and row. */
+    private static void assertEachTokensDot(WeightMatrix m, float[] x, int stride, float[] y, int rows, int tokens,
+                                            String where) {
+        for (int t = 0; t < tokens; t++) {
+            for (int r = 0; r < rows; r++) {
+                assertEquals(Float.floatToRawIntBits(m.dot(r, x, t * stride)), Float.floatToRawIntBits(y[t * rows + r]),
+                        where + " t " + t + " r " + r);
+            }
         }
     }
 
