@@ -23,9 +23,6 @@ public final class BenchCheckpoint {
     /** System property naming the checkpoint directory. */
     public static final String PROPERTY = "granitej.bench.checkpoint";
 
-    /** The weight format; a JMH {@code @Param} once the engine runs more than bf16. */
-    static final BenchFormat FORMAT = BenchFormat.BF16;
-
     private BenchCheckpoint() {
     }
 
@@ -52,9 +49,12 @@ public final class BenchCheckpoint {
         return fallback;
     }
 
-    /** Loads the model through the same path as {@code granite bench} (format and threads in one place). */
-    static GraniteModel load(String param, int threads) {
-        return new BenchOptions(resolve(param), FORMAT, threads).load();
+    /**
+     * Loads the model through the same path as {@code granite bench}, in {@code format} ({@code bf16},
+     * {@code q8_0} or {@code q4_0}, quantized at load or mapped from the cache beside the checkpoint).
+     */
+    static GraniteModel load(String param, String format, int threads) {
+        return new BenchOptions(resolve(param), BenchFormat.parse(format), threads).load();
     }
 
     /** A state holding {@code depth} random tokens with room for {@code extra} more. */

@@ -31,6 +31,10 @@ public abstract class ModelBenchmark {
     @Param("")
     public String checkpoint;
 
+    /** Weight format: {@code bf16}, {@code q8_0} or {@code q4_0}. */
+    @Param("bf16")
+    public String format;
+
     /** Engine threads (reported only until the engine takes a thread count). */
     @Param("1")
     public int threads;
@@ -40,7 +44,7 @@ public abstract class ModelBenchmark {
 
     @Setup
     public void setUp() {
-        model = BenchCheckpoint.load(checkpoint, threads);
+        model = BenchCheckpoint.load(checkpoint, format, threads);
         prepare();
     }
 
