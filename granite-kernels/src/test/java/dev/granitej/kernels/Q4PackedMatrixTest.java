@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -269,6 +271,52 @@ class Q4PackedMatrixTest {
             for (int r = range[0]; r < range[1]; r++) {
                 assertEquals(Float.floatToRawIntBits(m.dot(r, x, 0)), Float.floatToRawIntBits(y[r]),
                         "rows " + range[0] + ".." + range[1] + ", row " + r);
+            }
+        }
+    }
+
+    @Test
+    void blocksAtTheSixteenBitLimitEndExact() {
+        // weights of ±1 with a −1 first in every block quantize to d = 1/8 and nibbles 0 or 15, activations of ±1
+        // to ±127: each block sums to ±(8·127·n₋ + 7·127·n₊), up to 32·8·127 = 32512, and the lanes' products and
+        // factors (q[16+j] − 16·q[j] up to 2159 in size) wrap on the way there
+        int cols = 4 * WeightFormat.BLOCK;
+        int rows = 2 * Q4PackedMatrix.GROUP + 3;
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols * 4);
+        float[] plus = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            plus[c] = c % WeightFormat.BLOCK == 0 || c % 5 == 1 ? -1f : 1f;
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                // row r: the pattern, with one more weight flipped in blocks after the first
+                float w = c % WeightFormat.BLOCK != 0 && c % 31 == r % 31 ? -plus[c] : plus[c];
+                seg.setAtIndex(ValueLayout.JAVA_FLOAT, (long) r * cols + c, w);
+            }
+        }
+        WeightMatrix m = Quantizer.quantizeRepacked(WeightMatrix.of(WeightFormat.F32, seg, rows, cols),
+                WeightFormat.Q4_0, Arena.ofAuto());
+        for (float sign : new float[]{1f, -1f}) {
+            float[] x = new float[cols];
+            for (int c = 0; c < cols; c++) {
+                x[c] = sign * plus[c];
+            }
+            float[] y = new float[rows];
+            m.matvec(x, 0, y, 0, 0, rows);
+            for (int r = 0; r < rows; r++) {
+                float expected = 0f;
+                for (int b = 0; b < cols / WeightFormat.BLOCK; b++) {
+                    int sum = 0;
+                    for (int c = b * WeightFormat.BLOCK; c < (b + 1) * WeightFormat.BLOCK; c++) {
+                        int q = m.get(r, c) < 0 ? 0 : 15;
+                        sum += (q - 8) * Math.round(x[c] * 127);
+                    }
+                    assertTrue(Math.abs(sum) > 27_000, "block " + b + " sums to " + sum);
+                    expected = Math.fma((float) sum, 0.125f * (1f / 127f), expected);
+                }
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[r]),
+                        "sign " + sign + ", row " + r + ": " + expected + " vs " + y[r]);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(m.dot(r, x, 0)), "dot " + r);
             }
         }
     }
