@@ -296,11 +296,16 @@ class Q4PackedMatrixTest {
         }
         WeightMatrix m = Quantizer.quantizeRepacked(WeightMatrix.of(WeightFormat.F32, seg, rows, cols),
                 WeightFormat.Q4_0, Arena.ofAuto());
+        // both signs as one pair of tokens (the two-token kernel) and each alone (one token)
+        float[] pair = new float[2 * cols];
+        for (int c = 0; c < cols; c++) {
+            pair[c] = plus[c];
+            pair[cols + c] = -plus[c];
+        }
+        float[] pairOut = new float[2 * rows];
+        m.matmulExact(pair, cols, pairOut, rows, 2, 0, rows);
         for (float sign : new float[]{1f, -1f}) {
-            float[] x = new float[cols];
-            for (int c = 0; c < cols; c++) {
-                x[c] = sign * plus[c];
-            }
+            float[] x = Arrays.copyOfRange(pair, sign > 0 ? 0 : cols, sign > 0 ? cols : 2 * cols);
             float[] y = new float[rows];
             m.matvec(x, 0, y, 0, 0, rows);
             for (int r = 0; r < rows; r++) {
@@ -317,6 +322,8 @@ class Q4PackedMatrixTest {
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[r]),
                         "sign " + sign + ", row " + r + ": " + expected + " vs " + y[r]);
                 assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(m.dot(r, x, 0)), "dot " + r);
+                assertEquals(Float.floatToRawIntBits(expected),
+                        Float.floatToRawIntBits(pairOut[(sign > 0 ? 0 : rows) + r]), "token pair, row " + r);
             }
         }
     }
