@@ -19,6 +19,7 @@ public final class MatmulScratch {
     private float[][] accumulators = new float[0][];
     private float[][] sums = new float[0][];
     private Q4PackedMatrix.Activations[] activations = new Q4PackedMatrix.Activations[0];
+    private final ExactTask exactTask = new ExactTask(this);
 
     /** An empty scratch; buffers are allocated by the first products that need them. */
     public MatmulScratch() {
@@ -59,6 +60,11 @@ public final class MatmulScratch {
             }
             sums = grown;
         }
+    }
+
+    /** The body of this scratch's exact product over a pool (one call at a time, as the buffers). */
+    ExactTask exactTask() {
+        return exactTask;
     }
 
     float[] sums(int chunk) {

@@ -524,8 +524,17 @@ public final class Q4PackedMatrix extends WeightMatrix {
             super.exactOverRows(pool, x, xStride, y, yStride, tokens, scratch);
             return;
         }
-        Activations[] a = quantized(x, xStride, tokens, scratch);
-        forRows(pool, rowAlignment(), (chunk, from, to) -> exactRows(a, y, yStride, tokens, from, to));
+        forRows(pool, scratch.exactTask(), x, xStride, y, yStride, tokens, quantized(x, xStride, tokens, scratch));
+    }
+
+    /** The quantized tokens' rows; without them (scalar mode) the float rows as every format's. */
+    @Override
+    void exactChunk(ExactTask task, int chunk, int from, int to) {
+        if (task.activations == null) {
+            super.exactChunk(task, chunk, from, to);
+        } else {
+            exactRows(task.activations, task.y, task.yStride, task.tokens, from, to);
+        }
     }
 
     /** The {@code tokens} rows of {@code x} quantized into {@code scratch}'s activations. */

@@ -397,8 +397,34 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     void exactOverRows(Parallel pool, float[] x, int xStride, float[] y, int yStride, int tokens,
                        MatmulScratch scratch) {
         scratch.reserveSums(pool.threads());
-        forRows(pool, rowAlignment(),
-                (chunk, from, to) -> exactRows(x, xStride, y, yStride, tokens, from, to, scratch.sums(chunk)));
+        forRows(pool, scratch.exactTask(), x, xStride, y, yStride, tokens, null);
+    }
+
+    /**
+     * Runs {@code task}, filled in with this product, over all rows split over {@code pool}'s threads as
+     * {@link #forRows(Parallel, int, ChunkBody)} does, allocating nothing.
+     */
+    final void forRows(Parallel pool, ExactTask task, float[] x, int xStride, float[] y, int yStride, int tokens,
+                       Q4PackedMatrix.Activations[] activations) {
+        int unit = rowAlignment();
+        task.matrix = this;
+        task.unit = unit;
+        task.x = x;
+        task.xStride = xStride;
+        task.y = y;
+        task.yStride = yStride;
+        task.tokens = tokens;
+        task.activations = activations;
+        try {
+            pool.forChunks(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit), task);
+        } finally {
+            task.clear();
+        }
+    }
+
+    /** Rows {@code [from, to)} of the exact product {@code task} holds, as chunk {@code chunk}. */
+    void exactChunk(ExactTask task, int chunk, int from, int to) {
+        exactRows(task.x, task.xStride, task.y, task.yStride, task.tokens, from, to, task.scratch().sums(chunk));
     }
 
     /**

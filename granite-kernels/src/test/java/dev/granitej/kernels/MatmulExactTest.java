@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.Arena;
 import java.util.Random;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -89,6 +90,28 @@ class MatmulExactTest {
                     String where = format + " cols " + cols + " tokens " + tokens;
                     assertEachTokensDot(m, x, cols, alone, rows, tokens, where);
                     assertEachTokensDot(m, x, cols, threads, rows, tokens, where + " on two threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void oneScratchServesEveryFormatInTurn() {
+        // the scratch's pool body is filled in again by every product: a Q4_0 product (quantized tokens) and the
+        // others (float tokens) taking turns on one scratch must each get their own exact dots
+        Random random = new Random(19);
+        MatmulScratch scratch = new MatmulScratch();
+        int rows = 70;
+        int cols = 96;
+        try (Parallel pool = new Parallel(2)) {
+            for (int round = 0; round < 2; round++) {
+                for (WeightFormat format : WeightFormat.values()) {
+                    WeightMatrix m = asLoaded(format, rows, cols, random);
+                    int tokens = 1 + round * 2;
+                    float[] x = Matrices.gaussian(tokens * cols, random);
+                    float[] threads = new float[tokens * rows];
+                    m.matmulExact(pool, x, cols, threads, rows, tokens, scratch);
+                    assertEachTokensDot(m, x, cols, threads, rows, tokens, format + " round " + round);
                 }
             }
         }
