@@ -323,7 +323,7 @@ public final class GraniteModel implements AutoCloseable {
     private void head(Workspace ws, int t, float[] logits, int off) {
         int h = config.hiddenSize();
         Vec.rmsNorm(ws.normed, 0, ws.hidden, t * h, finalNorm, 0, h, config.rmsNormEps());
-        lmHead.matvec(ws.normed, 0, logits, off);
+        lmHead.matvec(ws.normed, 0, logits, off, ws.matmulScratch);
         Vec.scale(logits, off, config.vocabSize(), 1f / config.logitsScaling());
     }
 

@@ -45,8 +45,8 @@ final class Linear {
         }
     }
 
-    /** {@code y[yOff + r] = W[r]·x[xOff ..]} for one vector. */
-    void matvec(float[] x, int xOff, float[] y, int yOff) {
-        weight.matvec(pool, x, xOff, y, yOff);
+    /** {@code y[yOff + r] = W[r]·x[xOff ..]} for one vector, the pool's body taken from {@code scratch}. */
+    void matvec(float[] x, int xOff, float[] y, int yOff, MatmulScratch scratch) {
+        weight.matvec(pool, x, xOff, y, yOff, scratch);
     }
 }

@@ -1,5 +1,6 @@
 package dev.granitej.model;
 
+import dev.granitej.kernels.IntRangeBody;
 import dev.granitej.kernels.Parallel;
 import dev.granitej.kernels.Vec;
 import dev.granitej.kernels.WeightMatrix;
@@ -103,22 +104,45 @@ final class MoeFeedForward implements FeedForward {
         // The shared expert is task 0: it is the biggest (twice a routed expert in H-Tiny) and the pool cuts the
         // k + 1 tasks into chunks of equal count, so the first chunk should hold it. Placed last, it left two
         // threads three routed experts and three plus itself (three and five experts' work).
-        pool.forRange(0, topK + 1, 1, (from, to) -> {
-            for (int j = from; j < to; j++) {
-                if (j == 0) {
-                    shared.forwardOneToken(in, ws.ffnHidden, ws.sharedOut, ws.slotScratch[0]);
-                } else {
-                    int e = ws.topExperts[j - 1];
-                    SwiGluMlp.oneToken(expertIn[e].weight(), expertOut[e].weight(), hidden, width, in,
-                            ws.slotHidden[j - 1], ws.slotOut[j - 1], ws.slotScratch[j]);
-                }
-            }
-        });
+        // the pool's body is the workspace's, pointed at this layer and token (a lambda per call would allocate)
+        Experts experts = ws.moeExperts;
+        experts.moe = this;
+        experts.in = in;
+        try {
+            pool.forRange(0, topK + 1, 1, experts.body);
+        } finally {
+            experts.moe = null;
+            experts.in = null;
+        }
         Arrays.fill(out, 0, hidden, 0f);
         for (int j = 0; j < topK; j++) {
             Vec.axpy(out, 0, ws.topWeights[j], ws.slotOut[j], 0, hidden);
         }
         Vec.add(out, 0, ws.sharedOut, 0, hidden);
+    }
+
+    /** Tasks {@code [from, to)} of {@link #forwardOne}: 0 the shared expert, j the j-th routed one. */
+    private void runExperts(Workspace ws, float[] in, int from, int to) {
+        for (int j = from; j < to; j++) {
+            if (j == 0) {
+                shared.forwardOneToken(in, ws.ffnHidden, ws.sharedOut, ws.slotScratch[0]);
+            } else {
+                int e = ws.topExperts[j - 1];
+                SwiGluMlp.oneToken(expertIn[e].weight(), expertOut[e].weight(), hidden, width, in,
+                        ws.slotHidden[j - 1], ws.slotOut[j - 1], ws.slotScratch[j]);
+            }
+        }
+    }
+
+    /** A workspace's body for a single token's experts, pointed at the layer and input that run it. */
+    static final class Experts {
+        MoeFeedForward moe;
+        float[] in;
+        final IntRangeBody body;
+
+        Experts(Workspace ws) {
+            body = (from, to) -> moe.runExperts(ws, in, from, to);
+        }
     }
 
     /**
@@ -128,7 +152,7 @@ final class MoeFeedForward implements FeedForward {
     private void route(Workspace ws, float[] in, int row) {
         float[] logits = ws.routerLogits;
         int experts = expertIn.length;
-        router.matvec(in, row, logits, 0);
+        router.matvec(in, row, logits, 0, ws.matmulScratch);
         boolean[] picked = ws.picked;
         Arrays.fill(picked, 0, experts, false);
         float max = Float.NEGATIVE_INFINITY;

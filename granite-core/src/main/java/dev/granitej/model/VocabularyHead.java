@@ -71,9 +71,9 @@ final class VocabularyHead {
         return new VocabularyHead(new Linear(quantized, pool), stored, bound);
     }
 
-    /** Logits of one vector: {@code y[yOff + r]} for every row. */
-    void matvec(float[] x, int xOff, float[] y, int yOff) {
-        product.matvec(x, xOff, y, yOff);
+    /** Logits of one vector: {@code y[yOff + r]} for every row; {@code scratch} serves the product. */
+    void matvec(float[] x, int xOff, float[] y, int yOff, MatmulScratch scratch) {
+        product.matvec(x, xOff, y, yOff, scratch);
         refine(x, xOff, y, yOff);
     }
 
@@ -104,7 +104,7 @@ final class VocabularyHead {
         }
         for (int r = 0; r < rows; r++) {
             if (y[yOff + r] + norm * bound[r] >= floor) {
-                y[yOff + r] = stored.dot(r, x, xOff);
+                y[yOff + r] = stored.dotFew(r, x, xOff);
             }
         }
     }

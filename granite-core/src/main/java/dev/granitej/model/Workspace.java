@@ -39,6 +39,8 @@ final class Workspace {
     final MatmulScratch matmulScratch = new MatmulScratch();
     /** The Mamba layers' pool bodies, reused by every layer and step. */
     final Mamba2Mixer.Passes mambaPasses = new Mamba2Mixer.Passes(this);
+    /** The MoE layers' body for a single token's experts, reused by every layer and step. */
+    final MoeFeedForward.Experts moeExperts = new MoeFeedForward.Experts(this);
     /** Attention scratch, one per KV head so KV heads can run in parallel. */
     final AttentionScratch[] attention;
     float[] ffnHidden = new float[0];

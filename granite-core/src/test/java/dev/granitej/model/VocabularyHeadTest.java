@@ -57,6 +57,7 @@ class VocabularyHeadTest {
             WeightMatrix quantized = Quantizer.quantize(stored, WeightFormat.Q8_0, arena);
             VocabularyHead head = VocabularyHead.refined(stored, quantized, pool);
             VocabularyHead quantizedOnly = VocabularyHead.asStored(quantized, pool);
+            MatmulScratch scratch = new MatmulScratch();
             int misordered = 0;
             int recomputed = 0;
             int inputs = 300;
@@ -71,9 +72,9 @@ class VocabularyHeadTest {
                 float[] exact = new float[ROWS];
                 stored.matvec(x, exact);
                 float[] got = new float[ROWS];
-                head.matvec(x, 0, got, 0);
+                head.matvec(x, 0, got, 0, scratch);
                 float[] q8 = new float[ROWS];
-                quantizedOnly.matvec(x, 0, q8, 0);
+                quantizedOnly.matvec(x, 0, q8, 0, scratch);
 
                 int top = argmax(exact, 0, ROWS);
                 assertEquals(top, argmax(got, 0, ROWS), "input " + n);
@@ -102,6 +103,7 @@ class VocabularyHeadTest {
             VocabularyHead head = VocabularyHead.refined(stored, Quantizer.quantize(stored, WeightFormat.Q8_0, arena),
                     pool);
             int tokens = 5;
+            MatmulScratch scratch = new MatmulScratch();
             float[] x = new float[tokens * COLS];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) random.nextGaussian();
@@ -110,7 +112,7 @@ class VocabularyHeadTest {
             head.forward(tokens, true, x, COLS, batch, ROWS, new MatmulScratch());
             for (int t = 0; t < tokens; t++) {
                 float[] alone = new float[ROWS];
-                head.matvec(x, t * COLS, alone, 0);
+                head.matvec(x, t * COLS, alone, 0, scratch);
                 for (int r = 0; r < ROWS; r++) {
                     assertEquals(Float.floatToRawIntBits(alone[r]), Float.floatToRawIntBits(batch[t * ROWS + r]),
                             "token " + t + " row " + r);

@@ -79,6 +79,51 @@ public final class Bf16Matrix extends WeightMatrix {
         return sum;
     }
 
+    /**
+     * {@link #dotVector}'s bits in scalar code: lane {@code l} of accumulator {@code k} is the fused multiply-add
+     * chain over columns {@code i + k·LANES + l} of the four-vector steps (accumulator 0 then over the one-vector
+     * steps), the lanes are combined as {@code (acc0 + acc1) + (acc2 + acc3)} and summed by {@link Simd#sum}'s tree
+     * ({@link #laneTree}), then the columns after the last vector are added as {@code dotVector} adds them.
+     */
+    @Override
+    float dotVectorReplica(int row, float[] x, int xOff) {
+        long base = row * rowBytes;
+        float sum = laneTree(base, x, xOff, 0, 1, LANES);
+        for (int i = cols / LANES * LANES; i < cols; i++) {
+            sum += bf16ToFloat(data.get(I16_LE, base + i * 2L)) * x[xOff + i];
+        }
+        return sum;
+    }
+
+    /**
+     * {@link Simd#sum}'s tree over the lanes {@code lane, lane + step, …} ({@code count} of them): a level of the
+     * butterfly adds lane {@code i + h} to lane {@code i}, so the lanes that end in lane 0 pair up this way.
+     */
+    private float laneTree(long base, float[] x, int xOff, int lane, int step, int count) {
+        if (count == 1) {
+            return lane(base, x, xOff, lane, 0) + lane(base, x, xOff, lane, 1)
+                    + (lane(base, x, xOff, lane, 2) + lane(base, x, xOff, lane, 3));
+        }
+        return laneTree(base, x, xOff, lane, 2 * step, count / 2)
+                + laneTree(base, x, xOff, lane + step, 2 * step, count / 2);
+    }
+
+    /** Lane {@code lane} of {@link #dotVector}'s accumulator {@code k}. */
+    private float lane(long base, float[] x, int xOff, int lane, int k) {
+        float acc = 0f;
+        int i = 0;
+        for (; i <= cols - 4 * LANES; i += 4 * LANES) {
+            int c = i + k * LANES + lane;
+            acc = Math.fma(bf16ToFloat(data.get(I16_LE, base + c * 2L)), x[xOff + c], acc);
+        }
+        if (k == 0) {
+            for (; i <= cols - LANES; i += LANES) {
+                acc = Math.fma(bf16ToFloat(data.get(I16_LE, base + (i + lane) * 2L)), x[xOff + i + lane], acc);
+            }
+        }
+        return acc;
+    }
+
     /** Four rows per pass (see {@link WeightMatrix#fourStreams}) when rows are whole 4-vector steps. */
     @Override
     boolean fourStreams() {

@@ -1,8 +1,8 @@
 package dev.granitej.kernels;
 
 /**
- * One {@link WeightMatrix#matmulExact(Parallel, float[], int, float[], int, int, MatmulScratch)} call as the pool's
- * body, held by its {@link MatmulScratch} and filled in again for every call: a capturing lambda per call (and
+ * One {@link WeightMatrix#matmulExact(Parallel, float[], int, float[], int, int, MatmulScratch)} or
+ * {@link WeightMatrix#matvec(Parallel, float[], int, float[], int, MatmulScratch)} call as the pool's body, held by its {@link MatmulScratch} and filled in again for every call: a capturing lambda per call (and
  * another to turn units into rows) made every product of a decode step allocate two small objects, ~12 KB a step.
  * The fields are written before the call forks (the pool publishes them to its threads) and cleared after it.
  */
@@ -16,6 +16,10 @@ final class ExactTask implements ChunkBody {
     float[] y;
     int yStride;
     int tokens;
+    /** A matvec: one token at {@code x[xOff ..]}, its results at {@code y[yOff + r]}. */
+    boolean matvec;
+    int xOff;
+    int yOff;
     /** Q4_0's quantized tokens, shared by the chunks; null for the other formats. */
     Q4PackedMatrix.Activations[] activations;
 
@@ -38,5 +42,6 @@ final class ExactTask implements ChunkBody {
         x = null;
         y = null;
         activations = null;
+        matvec = false;
     }
 }

@@ -532,9 +532,22 @@ public final class Q4PackedMatrix extends WeightMatrix {
     void exactChunk(ExactTask task, int chunk, int from, int to) {
         if (task.activations == null) {
             super.exactChunk(task, chunk, from, to);
+        } else if (task.matvec) {
+            rowsVector(task.activations[0], task.y, task.yOff, from, to);
         } else {
             exactRows(task.activations, task.y, task.yStride, task.tokens, from, to);
         }
+    }
+
+    /** The token quantized once into {@code scratch}, shared by the chunks (none in scalar mode). */
+    @Override
+    Activations[] matvecActivations(float[] x, int xOff, MatmulScratch scratch) {
+        if (!Kernels.VECTOR) {
+            return null;
+        }
+        Activations[] a = scratch.activations(1, cols);
+        a[0].quantize(x, xOff, cols);
+        return a;
     }
 
     /** The {@code tokens} rows of {@code x} quantized into {@code scratch}'s activations. */

@@ -91,9 +91,9 @@ final class Simd {
 
     /**
      * {@code x[i] = e^(x[i] − shift)} for the {@code n} floats at {@code off} ({@code n} a multiple of
-     * {@code LANES}); returns their sum (vector accumulation in order, then {@link #sum}). A small method of its
-     * own so that {@link #exp} and {@link #sum} are inlined: called from a larger method (softmax) C2 may decline
-     * to, and then boxes the vector at every call.
+     * {@code LANES}); returns their sum (vector accumulation in order, then {@link #sum}'s tree, the same bits). A
+     * small method of its own so that {@link #exp} is inlined: called from a larger method (softmax) C2 may
+     * decline to, and then boxes the vector at every call.
      */
     static float expShiftedSum(float[] x, int off, int n, float shift) {
         FloatVector sum = FloatVector.zero(F);
@@ -102,7 +102,21 @@ final class Simd {
             e.intoArray(x, off + i);
             sum = sum.add(e);
         }
-        return sum(sum);
+        // sum's tree written out: called with the vector, C2 compiled it apart on the pool's threads and boxed the
+        // vector at every call (a Float256Vector and its array, ~2.5 KB a decode step of h-350m)
+        if (LANES > 8) {
+            sum = sum.add(sum.rearrange(SWAP8));
+        }
+        if (LANES > 4) {
+            sum = sum.add(sum.rearrange(SWAP4));
+        }
+        if (LANES > 2) {
+            sum = sum.add(sum.rearrange(SWAP2));
+        }
+        if (LANES > 1) {
+            sum = sum.add(sum.rearrange(SWAP1));
+        }
+        return sum.lane(0);
     }
 
     /**

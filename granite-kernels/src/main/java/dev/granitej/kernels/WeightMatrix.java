@@ -170,6 +170,22 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         return Kernels.VECTOR ? dotVector(row, x, xOff) : dotScalar(row, x, xOff);
     }
 
+    /**
+     * {@link #dot}'s value, bit for bit, for rows dotted only a few at a time (the lm_head's refinement, a handful of
+     * rows a decode step): computed in scalar code where the format has a scalar replica of its vector chain. Called
+     * that rarely, the vector kernel runs in C1's code for tens of seconds after start-up, where every vector is a
+     * heap object (h-tiny Q4_0: 130 KB a decode step 35 s in); the replica allocates nothing in any tier, and a
+     * few rows cost microseconds. Formats without one compute {@link #dot}.
+     */
+    public final float dotFew(int row, float[] x, int xOff) {
+        return Kernels.VECTOR ? dotVectorReplica(row, x, xOff) : dotScalar(row, x, xOff);
+    }
+
+    /** {@link #dotVector}'s bits in scalar code; the default is {@link #dotVector} itself. */
+    float dotVectorReplica(int row, float[] x, int xOff) {
+        return dotVector(row, x, xOff);
+    }
+
     /** The scalar twin of {@link #dot}: the test oracle and the fallback. */
     public abstract float dotScalar(int row, float[] x, int xOff);
 
@@ -401,6 +417,28 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
+     * {@code y[yOff + r] = W[r]·x[xOff ..]} over all rows split over {@code pool}'s threads, as
+     * {@link #matvec(Parallel, float[], int, float[], int)} gives them, allocating nothing: the pool's body (and
+     * Q4_0's quantized token) come from {@code scratch}, which serves one call at a time.
+     */
+    public final void matvec(Parallel pool, float[] x, int xOff, float[] y, int yOff, MatmulScratch scratch) {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(scratch, "scratch");
+        Objects.checkFromIndexSize(xOff, cols, x.length);
+        Objects.checkFromIndexSize(yOff, rows, y.length);
+        ExactTask task = scratch.exactTask();
+        task.matvec = true;
+        task.xOff = xOff;
+        task.yOff = yOff;
+        forRows(pool, task, x, 0, y, 0, 1, matvecActivations(x, xOff, scratch));
+    }
+
+    /** The token a matvec over the pool shares between its chunks: none here, Q4_0's quantized one. */
+    Q4PackedMatrix.Activations[] matvecActivations(float[] x, int xOff, MatmulScratch scratch) {
+        return null;
+    }
+
+    /**
      * Runs {@code task}, filled in with this product, over all rows split over {@code pool}'s threads as
      * {@link #forRows(Parallel, int, ChunkBody)} does, allocating nothing.
      */
@@ -424,7 +462,11 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
 
     /** Rows {@code [from, to)} of the exact product {@code task} holds, as chunk {@code chunk}. */
     void exactChunk(ExactTask task, int chunk, int from, int to) {
-        exactRows(task.x, task.xStride, task.y, task.yStride, task.tokens, from, to, task.scratch().sums(chunk));
+        if (task.matvec) {
+            matvec(task.x, task.xOff, task.y, task.yOff, from, to);
+        } else {
+            exactRows(task.x, task.xStride, task.y, task.yStride, task.tokens, from, to, task.scratch().sums(chunk));
+        }
     }
 
     /**

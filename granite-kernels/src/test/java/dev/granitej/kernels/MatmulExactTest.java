@@ -98,7 +98,8 @@ class MatmulExactTest {
     @Test
     void oneScratchServesEveryFormatInTurn() {
         // the scratch's pool body is filled in again by every product: a Q4_0 product (quantized tokens) and the
-        // others (float tokens) taking turns on one scratch must each get their own exact dots
+        // others (float tokens), exact products and matvecs, taking turns on one scratch must each get their own
+        // exact dots
         Random random = new Random(19);
         MatmulScratch scratch = new MatmulScratch();
         int rows = 70;
@@ -112,6 +113,16 @@ class MatmulExactTest {
                     float[] threads = new float[tokens * rows];
                     m.matmulExact(pool, x, cols, threads, rows, tokens, scratch);
                     assertEachTokensDot(m, x, cols, threads, rows, tokens, format + " round " + round);
+                    // a matvec at offsets from the same scratch: each row the dot a matvec without one gives
+                    float[] y = new float[rows + 3];
+                    float[] expected = new float[rows + 3];
+                    m.matvec(pool, x, cols * (tokens - 1), y, 3, scratch);
+                    m.matvec(pool, x, cols * (tokens - 1), expected, 3);
+                    for (int r = 0; r < rows; r++) {
+                        assertEquals(Float.floatToRawIntBits(m.dot(r, x, cols * (tokens - 1))),
+                                Float.floatToRawIntBits(y[3 + r]), format + " matvec row " + r);
+                        assertEquals(Float.floatToRawIntBits(expected[3 + r]), Float.floatToRawIntBits(y[3 + r]));
+                    }
                 }
             }
         }

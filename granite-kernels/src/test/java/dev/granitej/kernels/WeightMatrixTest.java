@@ -109,6 +109,23 @@ class WeightMatrixTest {
 
     @ParameterizedTest
     @EnumSource(WeightFormat.class)
+    void dotFewIsDotBitForBit(WeightFormat format) {
+        // bf16 replicates its vector chain in scalar code: every column count must land on the same bits, with and
+        // without one-vector steps after the four-vector ones and scalar columns after the vectors
+        int[] widths = format.isBlockQuantized() ? new int[]{32, 96, 1536}
+                : new int[]{1, 5, 8, 31, 32, 37, 96, 100, 136, 1536};
+        for (int cols : widths) {
+            WeightMatrix m = Matrices.random(format, 5, cols, random);
+            float[] x = Matrices.gaussian(cols + 2, random);
+            for (int r = 0; r < 5; r++) {
+                assertEquals(Float.floatToRawIntBits(m.dot(r, x, 2)), Float.floatToRawIntBits(m.dotFew(r, x, 2)),
+                        format + " cols " + cols + " row " + r);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(WeightFormat.class)
     void fourAndTwoRowKernelsAreEachRowsDotExactly(WeightFormat format) {
         // matvec uses a multi-row kernel only where it pays off (Q8_0's four-row one not with AVX2's 16 registers,
         // where it runs two rows), so on some machines matvecIsEachRowsDotExactly never reaches one: both called
