@@ -41,6 +41,8 @@ final class Workspace {
     final Mamba2Mixer.Passes mambaPasses = new Mamba2Mixer.Passes(this);
     /** The MoE layers' body for a single token's experts, reused by every layer and step. */
     final MoeFeedForward.Experts moeExperts = new MoeFeedForward.Experts(this);
+    /** The attention layers' body for their KV heads, reused by every layer and step. */
+    final Attention.Heads attentionHeads = new Attention.Heads(this);
     /** Attention scratch, one per KV head so KV heads can run in parallel. */
     final AttentionScratch[] attention;
     float[] ffnHidden = new float[0];
