@@ -2,9 +2,10 @@ package dev.granitej.kernels;
 
 /**
  * One {@link WeightMatrix#matmulExact(Parallel, float[], int, float[], int, int, MatmulScratch)} or
- * {@link WeightMatrix#matvec(Parallel, float[], int, float[], int, MatmulScratch)} call as the pool's body, held by its {@link MatmulScratch} and filled in again for every call: a capturing lambda per call (and
- * another to turn units into rows) made every product of a decode step allocate two small objects, ~12 KB a step.
- * The fields are written before the call forks (the pool publishes them to its threads) and cleared after it.
+ * {@link WeightMatrix#matvec(Parallel, float[], int, float[], int, MatmulScratch)} call as the pool's body, held
+ * by its {@link MatmulScratch} and filled in again for every call: a capturing lambda per call (and another to
+ * turn units into rows) made every product of a decode step allocate two small objects, ~12 KB a step. The fields
+ * are written before the call forks (the pool publishes them to its threads) and cleared after it.
  */
 final class ExactTask implements ChunkBody {
 

@@ -40,12 +40,12 @@ import jdk.incubator.vector.VectorSpecies;
  * to 8 bits per block of 32 ({@link Activations}: {@code x ≈ dx·xq}, {@code |xq| ≤ 127}), and a row's block is
  * {@code Σ (q − 8)·xq} exactly, in 16-bit lanes: the {@code − 8} of every weight enters as a start of
  * {@code −8·Σxq}, then the raw nibbles' products are added, in any form equal modulo 2¹⁶ (the sum of a block fits
- * in 16 bits, |·| ≤ 32·8·127, so lanes that wrap on the way still end right). Then, per block in order, {@code acc = fma(sum, d·dx, acc)}. A
- * 16-bit lane holds twice the weights of a float lane and needs no conversion per weight: on a Zen 2 core (AVX2)
- * a product runs 1.5x as fast as with float lanes, where the conversions to float held it at a third of the
- * memory's speed. The integer sums do not depend on their order, and {@link #dotVector} computes the same
- * sequence in scalar code, so every decode path (one token, a few, one row, a partial group, any thread count)
- * gives each row the same bits. Products over a vector of tokens or more (prefill) give each (row, token)
+ * in 16 bits, |·| ≤ 32·8·127, so lanes that wrap on the way still end right). Then, per block in order,
+ * {@code acc = fma(sum, d·dx, acc)}. A 16-bit lane holds twice the weights of a float lane and needs no conversion
+ * per weight: on a Zen 2 core (AVX2) a product runs 1.5x as fast as with float lanes, where the conversions to
+ * float held it at a third of the memory's speed. The integer sums do not depend on their order, and
+ * {@link #dotVector} computes the same sequence in scalar code, so every decode path (one token, a few, one row, a
+ * partial group, any thread count) gives each row the same bits. Products over a vector of tokens or more (prefill) give each (row, token)
  * {@link PanelMatmul}'s chain over the float weights instead, whatever the range or thread split, and so does
  * {@link #dotScalar}, the plain product of the stored weights. Scales are widened exactly for finite values (the
  * quantizer writes no others).

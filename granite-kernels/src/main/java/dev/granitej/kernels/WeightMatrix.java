@@ -426,11 +426,12 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         Objects.requireNonNull(scratch, "scratch");
         Objects.checkFromIndexSize(xOff, cols, x.length);
         Objects.checkFromIndexSize(yOff, rows, y.length);
+        Q4PackedMatrix.Activations[] token = matvecActivations(x, xOff, scratch);
         ExactTask task = scratch.exactTask();
         task.matvec = true;
         task.xOff = xOff;
         task.yOff = yOff;
-        forRows(pool, task, x, 0, y, 0, 1, matvecActivations(x, xOff, scratch));
+        forRows(pool, task, x, 0, y, 0, 1, token);
     }
 
     /** The token a matvec over the pool shares between its chunks: none here, Q4_0's quantized one. */
