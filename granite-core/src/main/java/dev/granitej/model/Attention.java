@@ -2,7 +2,6 @@ package dev.granitej.model;
 
 import dev.granitej.config.GraniteConfig;
 import dev.granitej.io.Checkpoint;
-import dev.granitej.kernels.IntRangeBody;
 import dev.granitej.kernels.Parallel;
 
 /**
@@ -83,28 +82,14 @@ final class Attention implements Mixer {
         for (int t = 0; t < tokens; t++) {
             ws.rowState[t].kv(layer).append(ws.k, ws.v, t * kvDim);
         }
-        // the pool's body is the workspace's, pointed at this layer (a lambda per call would allocate)
-        Heads kvBody = ws.attentionHeads;
-        kvBody.attention = this;
-        try {
-            pool.forRange(0, kvHeads, 1, kvBody.body);
-        } finally {
-            kvBody.attention = null;
-        }
+        pool.forRange(0, kvHeads, 1, this, ws, Attention::attendKvHeads);
         wo.forward(ws, ws.context, qDim, out, hidden);
     }
 
-    /** A workspace's body for the KV heads of a layer, pointed at the layer that runs it. */
-    static final class Heads {
-        Attention attention;
-        final IntRangeBody body;
-
-        Heads(Workspace ws) {
-            body = (h0, h1) -> {
-                for (int h = h0; h < h1; h++) {
-                    attention.attendKvHead(ws, h);
-                }
-            };
+    /** KV heads {@code [h0, h1)} (see {@link #attendKvHead}). */
+    private void attendKvHeads(Workspace ws, int h0, int h1) {
+        for (int h = h0; h < h1; h++) {
+            attendKvHead(ws, h);
         }
     }
 

@@ -3,7 +3,6 @@ package dev.granitej.model;
 import dev.granitej.config.GraniteConfig;
 import dev.granitej.io.Checkpoint;
 import dev.granitej.kernels.CausalConv1d;
-import dev.granitej.kernels.IntRangeBody;
 import dev.granitej.kernels.Parallel;
 import dev.granitej.kernels.SsmScan;
 import dev.granitej.kernels.Vec;
@@ -96,15 +95,8 @@ final class Mamba2Mixer implements Mixer {
                     xc, t * convDim);
             Vec.silu(xc, t * convDim, convDim);
         }
-        // the pool's bodies are the workspace's, filled in with this layer (a lambda per call would allocate)
-        Passes passes = ws.mambaPasses;
-        passes.mixer = this;
-        try {
-            pool.forRange(0, heads, 1, passes.scan);
-            pool.forRange(0, tokens, 1, passes.gate);
-        } finally {
-            passes.mixer = null;
-        }
+        pool.forRange(0, heads, 1, this, ws, Mamba2Mixer::scanHeads);
+        pool.forRange(0, tokens, 1, this, ws, Mamba2Mixer::gateRows);
         outProj.forward(ws, y, inner, out, hidden);
     }
 
@@ -115,18 +107,6 @@ final class Mamba2Mixer implements Mixer {
         for (int t = t0; t < t1; t++) {
             Vec.swiglu(y, t * inner, proj, t * projDim, y, t * inner, inner);
             Vec.rmsNorm(y, t * inner, y, t * inner, normWeight, 0, inner, eps);
-        }
-    }
-
-    /** A workspace's scan and gate bodies for the pool, pointed at the layer that runs them. */
-    static final class Passes {
-        Mamba2Mixer mixer;
-        final IntRangeBody scan;
-        final IntRangeBody gate;
-
-        Passes(Workspace ws) {
-            scan = (h0, h1) -> mixer.scanHeads(ws, h0, h1);
-            gate = (t0, t1) -> mixer.gateRows(ws, t0, t1);
         }
     }
 

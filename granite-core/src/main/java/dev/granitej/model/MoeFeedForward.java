@@ -1,6 +1,6 @@
 package dev.granitej.model;
 
-import dev.granitej.kernels.IntRangeBody;
+import dev.granitej.kernels.PairRangeBody;
 import dev.granitej.kernels.Parallel;
 import dev.granitej.kernels.Vec;
 import dev.granitej.kernels.WeightMatrix;
@@ -22,6 +22,8 @@ final class MoeFeedForward implements FeedForward {
     private final Linear[] expertOut;
     private final SwiGluMlp shared;
     private final Parallel pool;
+    /** {@link #runExperts} as the pool's body, made once: the call passes the workspace and the token. */
+    private final PairRangeBody<Workspace, float[]> expertTasks = this::runExperts;
 
     MoeFeedForward(Weights w, String prefix, int hidden, int width, int experts, int topK, SwiGluMlp shared) {
         this.hidden = hidden;
@@ -104,16 +106,7 @@ final class MoeFeedForward implements FeedForward {
         // The shared expert is task 0: it is the biggest (twice a routed expert in H-Tiny) and the pool cuts the
         // k + 1 tasks into chunks of equal count, so the first chunk should hold it. Placed last, it left two
         // threads three routed experts and three plus itself (three and five experts' work).
-        // the pool's body is the workspace's, pointed at this layer and token (a lambda per call would allocate)
-        Experts experts = ws.moeExperts;
-        experts.moe = this;
-        experts.in = in;
-        try {
-            pool.forRange(0, topK + 1, 1, experts.body);
-        } finally {
-            experts.moe = null;
-            experts.in = null;
-        }
+        pool.forRange(0, topK + 1, 1, ws, in, expertTasks);
         Arrays.fill(out, 0, hidden, 0f);
         for (int j = 0; j < topK; j++) {
             Vec.axpy(out, 0, ws.topWeights[j], ws.slotOut[j], 0, hidden);
@@ -131,17 +124,6 @@ final class MoeFeedForward implements FeedForward {
                 SwiGluMlp.oneToken(expertIn[e].weight(), expertOut[e].weight(), hidden, width, in,
                         ws.slotHidden[j - 1], ws.slotOut[j - 1], ws.slotScratch[j]);
             }
-        }
-    }
-
-    /** A workspace's body for a single token's experts, pointed at the layer and input that run it. */
-    static final class Experts {
-        MoeFeedForward moe;
-        float[] in;
-        final IntRangeBody body;
-
-        Experts(Workspace ws) {
-            body = (from, to) -> moe.runExperts(ws, in, from, to);
         }
     }
 

@@ -37,12 +37,6 @@ final class Workspace {
     float[] context = new float[0];
     /** Buffers of the tiled products (activations by token group, decoded panels), reused pass after pass. */
     final MatmulScratch matmulScratch = new MatmulScratch();
-    /** The Mamba layers' pool bodies, reused by every layer and step. */
-    final Mamba2Mixer.Passes mambaPasses = new Mamba2Mixer.Passes(this);
-    /** The MoE layers' body for a single token's experts, reused by every layer and step. */
-    final MoeFeedForward.Experts moeExperts = new MoeFeedForward.Experts(this);
-    /** The attention layers' body for their KV heads, reused by every layer and step. */
-    final Attention.Heads attentionHeads = new Attention.Heads(this);
     /** Attention scratch, one per KV head so KV heads can run in parallel. */
     final AttentionScratch[] attention;
     float[] ffnHidden = new float[0];

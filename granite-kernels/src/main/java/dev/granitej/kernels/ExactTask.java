@@ -35,7 +35,7 @@ final class ExactTask implements ChunkBody {
     /** Runs units {@code [from, to)} of {@link #unit} rows (the last one perhaps short) as chunk {@code chunk}. */
     @Override
     public void run(int chunk, int from, int to) {
-        matrix.exactChunk(this, chunk, from * unit, Math.min(matrix.rows(), to * unit));
+        matrix.exactChunk(this, chunk, matrix.unitRow(from, unit), matrix.unitRow(to, unit));
     }
 
     void clear() {

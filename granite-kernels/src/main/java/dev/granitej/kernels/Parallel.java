@@ -43,6 +43,12 @@ public final class Parallel implements AutoCloseable {
     private int from;
     private int length;
     private Throwable failure;
+    // A pair call's body and arguments, set under callLock by the thread that splits it, and the one chunk body
+    // that runs them, made once
+    private Object pairA;
+    private Object pairB;
+    private PairRangeBody<?, ?> pairBody;
+    private final ChunkBody pairChunk = (chunk, lo, hi) -> runPair(lo, hi);
 
     /** A pool of {@code threads} threads in all, counting the caller: {@code threads − 1} workers are started. */
     public Parallel(int threads) {
@@ -73,32 +79,71 @@ public final class Parallel implements AutoCloseable {
     }
 
     /**
+     * {@link #forRange} with {@code body} given {@code a} and {@code b} at every chunk, so the body need not capture
+     * them and the call allocates nothing ({@link PairRangeBody}).
+     */
+    public <A, B> void forRange(int from, int to, int minChunk, A a, B b, PairRangeBody<A, B> body) {
+        if (!splits(from, to, minChunk)) {
+            body.run(a, b, from, to);
+            return;
+        }
+        callLock.lock();
+        try {
+            pairA = a;
+            pairB = b;
+            pairBody = body;
+            split(from, to, minChunk, pairChunk);
+        } finally {
+            pairA = null;
+            pairB = null;
+            pairBody = null;
+            callLock.unlock();
+        }
+    }
+
+    /**
      * {@link #forRange}, telling each chunk its index: {@code 0 <= chunk < threads()}, distinct among the chunks
      * of one call, so a body can use per-chunk scratch sized for {@link #threads()} chunks. A call that runs
      * inline (one chunk, or a nested call) runs its single chunk as chunk 0.
      */
     public void forChunks(int from, int to, int minChunk, ChunkBody body) {
+        if (!splits(from, to, minChunk)) {
+            body.run(0, from, to);
+            return;
+        }
+        callLock.lock();
+        try {
+            split(from, to, minChunk, body);
+        } finally {
+            callLock.unlock();
+        }
+    }
+
+    /** Runs {@code body}'s chunks over the threads; the caller holds {@link #callLock}. */
+    private void split(int from, int to, int minChunk, ChunkBody body) {
+        if (closed) {
+            throw new IllegalStateException("Parallel pool is closed");
+        }
+        runSplit(from, to - from, parts(to - from, minChunk), body);
+    }
+
+    /**
+     * Whether a call over {@code [from, to)} is split over the threads: not when it makes one chunk, nor when it
+     * is nested (made from a body, which runs it inline). Checks the arguments.
+     */
+    private boolean splits(int from, int to, int minChunk) {
         if (from > to) {
             throw new IllegalArgumentException("range [from, to) needs from <= to, got from=" + from + ", to=" + to);
         }
         if (minChunk < 1) {
             throw new IllegalArgumentException("minChunk must be >= 1, was " + minChunk);
         }
-        int length = to - from;
-        int parts = (int) Math.min(threads, Math.max(1, length / minChunk));
-        if (parts == 1 || Thread.currentThread() instanceof Worker || callLock.isHeldByCurrentThread()) {
-            body.run(0, from, to);
-            return;
-        }
-        callLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("Parallel pool is closed");
-            }
-            runSplit(from, length, parts, body);
-        } finally {
-            callLock.unlock();
-        }
+        return parts(to - from, minChunk) > 1 && !(Thread.currentThread() instanceof Worker)
+                && !callLock.isHeldByCurrentThread();
+    }
+
+    private int parts(int length, int minChunk) {
+        return (int) Math.min(threads, Math.max(1, length / minChunk));
     }
 
     private void runSplit(int from, int length, int parts, ChunkBody body) {
@@ -153,6 +198,11 @@ public final class Parallel implements AutoCloseable {
                 LockSupport.unpark(caller);
             }
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void runPair(int lo, int hi) {
+        ((PairRangeBody<Object, Object>) pairBody).run(pairA, pairB, lo, hi);
     }
 
     /** Start (relative to {@code from}) of chunk {@code k}: chunks differ in size by at most one index. */

@@ -455,7 +455,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         task.tokens = tokens;
         task.activations = activations;
         try {
-            pool.forChunks(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit), task);
+            forUnits(pool, unit, task);
         } finally {
             task.clear();
         }
@@ -576,13 +576,21 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * range ending at the last row), each range {@link #MIN_ROWS_PER_TASK} rows or more where there are enough.
      */
     final void forRows(Parallel pool, int unit, ChunkBody body) {
-        pool.forChunks(0, units(unit), Math.max(1, MIN_ROWS_PER_TASK / unit),
-                (chunk, from, to) -> body.run(chunk, from * unit, Math.min(rows, to * unit)));
+        forUnits(pool, unit, (chunk, from, to) -> body.run(chunk, unitRow(from, unit), unitRow(to, unit)));
     }
 
-    /** Units of {@code unit} rows that cover the matrix, the last one perhaps short. */
-    private int units(int unit) {
-        return (rows + unit - 1) / unit;
+    /**
+     * Runs {@code body} over the units of {@code unit} rows that cover the matrix (the last one perhaps short; see
+     * {@link #unitRow}), split over {@code pool}'s threads, each range {@link #MIN_ROWS_PER_TASK} rows or more
+     * where there are enough.
+     */
+    private void forUnits(Parallel pool, int unit, ChunkBody body) {
+        pool.forChunks(0, (rows + unit - 1) / unit, Math.max(1, MIN_ROWS_PER_TASK / unit), body);
+    }
+
+    /** The first row of unit {@code u} of {@code unit} rows ({@link #rows} for the end of the last). */
+    final int unitRow(int u, int unit) {
+        return Math.min(rows, u * unit);
     }
 
     /**
@@ -638,9 +646,8 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         float[] xT = scratch.transposed(PanelMatmul.transposedSize(tokens, cols));
         PanelMatmul.transpose(x, xStride, tokens, cols, xT);
         scratch.reserve(pool.threads(), unit * PanelMatmul.panelStride(cols), accumulatorFloats(tokens));
-        int minPanels = Math.max(1, MIN_ROWS_PER_TASK / unit);
-        pool.forChunks(0, units(unit), minPanels, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride,
-                from * unit, Math.min(rows, to * unit), scratch.panel(chunk), scratch.accumulators(chunk)));
+        forUnits(pool, unit, (chunk, from, to) -> multiplyPanels(xT, tokens, y, yStride, unitRow(from, unit),
+                unitRow(to, unit), scratch.panel(chunk), scratch.accumulators(chunk)));
     }
 
     /**

@@ -124,6 +124,43 @@ class ParallelTest {
     }
 
     @Test
+    void pairCallsPassTheirArgumentsToEveryChunk() {
+        // split over the threads, one chunk inline, nested inside a split call (inline, with its own arguments),
+        // and a failure: each chunk sees the call's own a and b
+        PairRangeBody<AtomicIntegerArray, int[]> mark = (hits, add, from, to) -> {
+            for (int i = from; i < to; i++) {
+                hits.addAndGet(i, add[0]);
+            }
+        };
+        try (Parallel pool = new Parallel(3)) {
+            AtomicIntegerArray hits = new AtomicIntegerArray(40);
+            pool.forRange(0, 30, 1, hits, new int[]{2}, mark);
+            pool.forRange(30, 40, 100, hits, new int[]{5}, mark);
+            for (int i = 0; i < 40; i++) {
+                assertEquals(i < 30 ? 2 : 5, hits.get(i), "index " + i);
+            }
+            AtomicIntegerArray nested = new AtomicIntegerArray(100);
+            pool.forRange(0, 10, 1, nested, new int[]{1}, (outer, one, from, to) -> {
+                for (int i = from; i < to; i++) {
+                    pool.forRange(i * 10, i * 10 + 10, 1, outer, new int[]{i + one[0]}, mark);
+                }
+            });
+            for (int i = 0; i < 100; i++) {
+                assertEquals(i / 10 + 1, nested.get(i), "nested index " + i);
+            }
+            IllegalStateException boom = new IllegalStateException("boom");
+            assertSame(boom, assertThrows(IllegalStateException.class,
+                    () -> pool.forRange(0, 30, 1, hits, boom, (h, e, from, to) -> {
+                        if (from > 0) {
+                            throw e;
+                        }
+                    })));
+            pool.forRange(0, 30, 1, hits, new int[]{1}, mark);
+            assertEquals(3, hits.get(29), "the pool stays usable after a failure");
+        }
+    }
+
+    @Test
     void nestedCallsRunInline() {
         try (Parallel pool = new Parallel(2)) {
             AtomicIntegerArray hits = new AtomicIntegerArray(100);
