@@ -45,9 +45,9 @@ import jdk.incubator.vector.VectorSpecies;
  * per weight: on a Zen 2 core (AVX2) a product runs 1.5x as fast as with float lanes, where the conversions to
  * float held it at a third of the memory's speed. The integer sums do not depend on their order, and
  * {@link #dotVector} computes the same sequence in scalar code, so every decode path (one token, a few, one row, a
- * partial group, any thread count) gives each row the same bits. Products over a vector of tokens or more (prefill) give each (row, token)
- * {@link PanelMatmul}'s chain over the float weights instead, whatever the range or thread split, and so does
- * {@link #dotScalar}, the plain product of the stored weights. Scales are widened exactly for finite values (the
+ * partial group, any thread count) gives each row the same bits. Products over a vector of tokens or more
+ * (prefill) give each (row, token) {@link PanelMatmul}'s chain over the float weights instead, whatever the range
+ * or thread split, and so does {@link #dotScalar}, the plain product of the stored weights. Scales are widened exactly for finite values (the
  * quantizer writes no others).
  */
 public final class Q4PackedMatrix extends WeightMatrix {
@@ -512,7 +512,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
         if (!Kernels.VECTOR) {
             matmulScalar(x, xStride, y, yStride, tokens, rowFrom, rowTo);
         } else if (rowFrom < rowTo) {
-            exactRows(quantized(x, xStride, tokens, scratch), y, yStride, tokens, rowFrom, rowTo);
+            exactRows(quantized(x, 0, xStride, tokens, scratch), y, yStride, tokens, rowFrom, rowTo);
         }
     }
 
@@ -524,7 +524,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
             super.exactOverRows(pool, x, xStride, y, yStride, tokens, scratch);
             return;
         }
-        forRows(pool, scratch.exactTask(), x, xStride, y, yStride, tokens, quantized(x, xStride, tokens, scratch));
+        forRows(pool, scratch.exactTask(), x, xStride, y, yStride, tokens, quantized(x, 0, xStride, tokens, scratch));
     }
 
     /** The quantized tokens' rows; without them (scalar mode) the float rows as every format's. */
@@ -542,19 +542,14 @@ public final class Q4PackedMatrix extends WeightMatrix {
     /** The token quantized once into {@code scratch}, shared by the chunks (none in scalar mode). */
     @Override
     Activations[] matvecActivations(float[] x, int xOff, MatmulScratch scratch) {
-        if (!Kernels.VECTOR) {
-            return null;
-        }
-        Activations[] a = scratch.activations(1, cols);
-        a[0].quantize(x, xOff, cols);
-        return a;
+        return Kernels.VECTOR ? quantized(x, xOff, 0, 1, scratch) : null;
     }
 
-    /** The {@code tokens} rows of {@code x} quantized into {@code scratch}'s activations. */
-    private Activations[] quantized(float[] x, int xStride, int tokens, MatmulScratch scratch) {
+    /** The {@code tokens} rows of {@code x} (row t at {@code xOff + t·xStride}) quantized into {@code scratch}. */
+    private Activations[] quantized(float[] x, int xOff, int xStride, int tokens, MatmulScratch scratch) {
         Activations[] a = scratch.activations(tokens, cols);
         for (int t = 0; t < tokens; t++) {
-            a[t].quantize(x, t * xStride, cols);
+            a[t].quantize(x, xOff + t * xStride, cols);
         }
         return a;
     }
