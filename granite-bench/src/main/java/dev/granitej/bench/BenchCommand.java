@@ -32,7 +32,7 @@ public final class BenchCommand {
             usage: granite bench --model DIR [--format bf16|q8_0|q4_0] [--threads N[,N...]]
                                  [-p N[,N...]] [-n N[,N...]] [-r N] [-d N[,N...]] [--sessions S[,S...]]
                                  [--seed N] [--no-warmup] [--quant-cache-dir DIR | --no-quant-cache]
-                                 [--fast-batches] [-ctk f16|f32]
+                                 [--fast-batches] [-ctk f16|f32|q8_0]
               --model, -m     checkpoint directory (config.json + safetensors)
               --format        weight format (default bf16 as stored; q8_0, q4_0 quantize at load)
               --quant-cache-dir  keep q8_0/q4_0 weights in DIR for the next run (default: cached next to
@@ -136,7 +136,9 @@ public final class BenchCommand {
             return switch (name.toLowerCase(java.util.Locale.ROOT)) {
                 case "f16" -> KvCacheFormat.F16;
                 case "f32" -> KvCacheFormat.F32;
-                default -> throw new IllegalArgumentException("unknown KV cache type '" + name + "' (f16 or f32)");
+                case "q8_0" -> KvCacheFormat.Q8_0;
+                default -> throw new IllegalArgumentException("unknown KV cache type '" + name
+                        + "' (f16, f32 or q8_0)");
             };
         }
     }

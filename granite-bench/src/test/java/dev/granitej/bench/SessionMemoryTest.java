@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.granitej.config.GraniteConfig;
 import dev.granitej.config.LayerType;
 import dev.granitej.model.GraniteModel;
+import dev.granitej.model.KvCacheFormat;
+import dev.granitej.model.ModelOptions;
 import dev.granitej.model.SequenceState;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -27,18 +29,20 @@ class SessionMemoryTest {
         for (GraniteConfig c : new GraniteConfig[] {hybrid, dense}) {
             Path dir = RandomCheckpoint.write(c, tmp.resolve("m" + c.count(LayerType.MAMBA)), 1, Long.MAX_VALUE)
                     .directory();
-            SessionMemory formula = SessionMemory.of(c);
-            try (GraniteModel model = GraniteModel.load(dir)) {
-                SequenceState state = model.newState(300);
-                assertEquals(formula.bytesAt(0), state.stateBytes(), "empty state");
-                int[] prompt = new int[70];
-                for (int i = 0; i < prompt.length; i++) {
-                    prompt[i] = (i * 37) % c.vocabSize();
+            for (KvCacheFormat kvCache : KvCacheFormat.values()) {
+                SessionMemory formula = SessionMemory.of(c, kvCache);
+                try (GraniteModel model = GraniteModel.load(dir, ModelOptions.defaults().withKvCache(kvCache))) {
+                    SequenceState state = model.newState(300);
+                    assertEquals(formula.bytesAt(0), state.stateBytes(), kvCache + ": empty state");
+                    int[] prompt = new int[70];
+                    for (int i = 0; i < prompt.length; i++) {
+                        prompt[i] = (i * 37) % c.vocabSize();
+                    }
+                    model.forward(state, prompt);
+                    assertEquals(formula.bytesAt(70), state.stateBytes(), kvCache + ": after 70 tokens");
+                    model.forward(state, new int[] {5});
+                    assertEquals(formula.bytesAt(71), state.stateBytes(), kvCache + ": after one decode step");
                 }
-                model.forward(state, prompt);
-                assertEquals(formula.bytesAt(70), state.stateBytes(), "after 70 tokens");
-                model.forward(state, new int[] {5});
-                assertEquals(formula.bytesAt(71), state.stateBytes(), "after one decode step");
             }
         }
     }
@@ -58,6 +62,8 @@ class SessionMemoryTest {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         SessionMemory.printComparison("h-tiny", tiny, new PrintStream(buf, true, StandardCharsets.UTF_8));
         String table = buf.toString(StandardCharsets.UTF_8);
-        assertTrue(table.contains("| fp32 | 128K | 2.05 GiB | 20.00 GiB | 0.103 |"), table);
+        assertTrue(table.contains("| f32 | 128K | 2.05 GiB | 20.00 GiB | 0.103 |"), table);
+        // 8-bit: 4 × 2 × 512 bytes of codes and 4 × 2 × 16 float scales a token
+        assertEquals(4L * 2 * (512 + 16 * 4), SessionMemory.of(tiny, KvCacheFormat.Q8_0).kvBytesPerPosition());
     }
 }

@@ -92,8 +92,9 @@ public record LoadOptions(int maxContext, int maxBatch, Verification verificatio
     }
 
     /**
-     * Stores each session's keys and values as {@code format} says: {@link KvCacheFormat#F32} (the default) or
-     * {@link KvCacheFormat#F16}, half the memory per token of context and half the reads per decode step.
+     * Stores each session's keys and values as {@code format} says: {@link KvCacheFormat#F32} (the default),
+     * {@link KvCacheFormat#F16}, half the memory per token of context and half the reads per decode step, or
+     * {@link KvCacheFormat#Q8_0}, 9/32 of them.
      */
     public LoadOptions withKvCache(KvCacheFormat format) {
         return new LoadOptions(maxContext, maxBatch, verification, model.withKvCache(format), sessionMemoryLimit);

@@ -41,7 +41,7 @@ public record ModelInfo(Path directory, String architecture, long totalParameter
                 : ", dense SwiGLU FFN";
         long state = 4L * mamba * ((long) (c.mambaConvKernel() - 1) * c.mambaConvDim()
                 + (long) c.mambaHeads() * c.mambaHeadDim() * c.mambaStateSize());
-        long kvPerToken = 2L * model.options().kvCache().bytes() * attention * c.numKeyValueHeads() * c.headDim();
+        long kvPerToken = attention * model.options().kvCache().bytesPerPosition(c.numKeyValueHeads(), c.headDim());
         return new ModelInfo(directory, mixers + ffn, total, total - inactive, c.layerTypes(),
                 model.checkpoint().byteSize(), state, kvPerToken);
     }

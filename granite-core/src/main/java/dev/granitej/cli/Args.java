@@ -139,7 +139,8 @@ final class Args {
         o = switch (kv) {
             case "f32" -> o;
             case "f16" -> o.withKvCache(dev.granitej.model.KvCacheFormat.F16);
-            default -> throw new UsageException(command + ": --kv-cache must be f32 or f16, was '" + kv + "'");
+            case "q8_0" -> o.withKvCache(dev.granitej.model.KvCacheFormat.Q8_0);
+            default -> throw new UsageException(command + ": --kv-cache must be f32, f16 or q8_0, was '" + kv + "'");
         };
         if (has("quant-cache-dir")) {
             o = o.withQuantCache(dev.granitej.model.QuantCache.in(Path.of(get("quant-cache-dir", null))));

@@ -26,7 +26,7 @@ import java.util.Set;
 
 /**
  * {@code granite chat [--model DIR] [--system TEXT] [--tools FILE] [--max-tokens N] [sampling flags] [--format F]
- * [--threads N] [--context N] [--kv-cache f32|f16] [--quant-cache | --quant-cache-dir DIR]}: an
+ * [--threads N] [--context N] [--kv-cache f32|f16|q8_0] [--quant-cache | --quant-cache-dir DIR]}: an
  * interactive multi-turn chat on stdin/stdout through the checkpoint's chat template. {@code /reset} starts
  * over, {@code /exit} (or end of input) quits. Each turn reuses the session's state, so only the new turn is
  * prefilled.

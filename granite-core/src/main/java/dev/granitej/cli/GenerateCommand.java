@@ -13,7 +13,7 @@ import java.util.StringJoiner;
 
 /**
  * {@code granite generate [--model DIR] (--prompt TEXT | --tokens IDS) [--max-tokens N] [sampling flags]
- * [--stop S]... [--ids] [--ignore-eos] [--context N] [--format F] [--threads N] [--kv-cache f32|f16]
+ * [--stop S]... [--ids] [--ignore-eos] [--context N] [--format F] [--threads N] [--kv-cache f32|f16|q8_0]
  * [--quant-cache | --quant-cache-dir DIR]}: streams the generated text to stdout and a summary to stderr. With
  * {@code --ids} the generated token ids follow, comma-separated, on the last line of stdout.
  */

@@ -24,11 +24,11 @@ public final class Main {
               tokenize      --jsonl   (JSON strings in, JSON id arrays out)
               chat-template --jsonl   (JSON chat requests in, rendered prompts out)
               bench         --format bf16|q8_0|q4_0 --threads N -p 512 -n 128 [-r 3] [-d DEPTH]
-                            [--quant-cache-dir DIR | --no-quant-cache] [-ctk f16|f32]
+                            [--quant-cache-dir DIR | --no-quant-cache] [-ctk f16|f32|q8_0]
               logits        --tokens IDS --out FILE
               verify        [--public-key PEM | --certificate-chain PEM... | --identity EMAIL --issuer URL]
             common: --model DIR (default: models/granite-4.0-h-demo)
-            generate, chat: [--format bf16|q8_0|q4_0] [--threads N] [--context N] [--kv-cache f32|f16]
+            generate, chat: [--format bf16|q8_0|q4_0] [--threads N] [--context N] [--kv-cache f32|f16|q8_0]
                             [--quant-cache | --quant-cache-dir DIR]  (keep q8_0/q4_0 weights for the next load)""";
 
     private Main() {

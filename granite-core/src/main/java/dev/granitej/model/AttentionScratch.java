@@ -21,12 +21,15 @@ final class AttentionScratch {
     int[] lens;
     int[] outOffs;
     float[] scores = new float[0];
-    /** Where a float16 cache's key blocks and value tiles are widened ({@link AttentionKernel#halfScratchFloats}). */
+    /**
+     * Where a float16 or 8-bit cache's key blocks and value tiles are widened
+     * ({@link AttentionKernel#widenedScratchFloats}).
+     */
     final float[] widened;
 
     AttentionScratch(int group, int headDim) {
         this.group = group;
-        this.widened = new float[AttentionKernel.halfScratchFloats(headDim)];
+        this.widened = new float[AttentionKernel.widenedScratchFloats(headDim)];
         this.qOffs = new int[MAX_TOKENS * group];
         this.lens = new int[MAX_TOKENS * group];
         this.outOffs = new int[MAX_TOKENS * group];

@@ -24,8 +24,9 @@ import java.util.Optional;
  *                     sequence's logits then depend, in their last bits, on which other sequences shared its
  *                     steps (greedy choices almost never change; seeded sampling is then not reproducible).
  * @param kvCache      how attention layers store keys and values per sequence: {@link KvCacheFormat#F32} (the
- *                     default, exact) or {@link KvCacheFormat#F16} (half the memory and half the reads per
- *                     step at long contexts, as llama.cpp's default cache)
+ *                     default, exact), {@link KvCacheFormat#F16} (half the memory and half the reads per
+ *                     step at long contexts, as llama.cpp's default cache) or {@link KvCacheFormat#Q8_0} (8-bit
+ *                     blocks: 9/32 of them)
  */
 public record ModelOptions(Optional<WeightFormat> weightFormat, int threads, boolean preload, QuantCache quantCache,
                            boolean batchInvariant, KvCacheFormat kvCache) {

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.granitej.model.KvCacheFormat;
 import org.junit.jupiter.api.Test;
 
-/** {@code --kv-cache f32|f16} of {@code generate} and {@code chat}. */
+/** {@code --kv-cache f32|f16|q8_0} of {@code generate} and {@code chat}. */
 class KvCacheOptionTest {
 
     private static KvCacheFormat parse(String... argv) {
@@ -19,7 +19,8 @@ class KvCacheOptionTest {
         assertEquals(KvCacheFormat.F32, parse());
         assertEquals(KvCacheFormat.F32, parse("--kv-cache", "f32"));
         assertEquals(KvCacheFormat.F16, parse("--kv-cache", "F16"));
-        UsageException e = assertThrows(UsageException.class, () -> parse("--kv-cache", "q8_0"));
-        assertTrue(e.getMessage().contains("--kv-cache must be f32 or f16"), e.getMessage());
+        assertEquals(KvCacheFormat.Q8_0, parse("--kv-cache", "q8_0"));
+        UsageException e = assertThrows(UsageException.class, () -> parse("--kv-cache", "q4_0"));
+        assertTrue(e.getMessage().contains("--kv-cache must be f32, f16 or q8_0, was 'q4_0'"), e.getMessage());
     }
 }

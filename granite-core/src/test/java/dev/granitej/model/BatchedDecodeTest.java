@@ -50,6 +50,12 @@ class BatchedDecodeTest {
         assertBatchEqualsAlone(name, KvCacheFormat.F16);
     }
 
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void batchEqualsAloneWithQ8KvCache(String name) {
+        assertBatchEqualsAlone(name, KvCacheFormat.Q8_0);
+    }
+
     private static void assertBatchEqualsAlone(String name, KvCacheFormat kvCache) {
         try (GoldenCase g = new GoldenCase(name);
              GraniteModel model = GraniteModel.load(g.dir, ModelOptions.defaults().withKvCache(kvCache))) {

@@ -17,6 +17,8 @@ class GoldenForwardTest {
     static final float TOLERANCE = 2e-4f;
     /** Logit tolerance with a float16 KV cache. */
     static final float HALF_CACHE_TOLERANCE = 1e-3f;
+    /** Logit tolerance with an 8-bit KV cache. */
+    static final float Q8_CACHE_TOLERANCE = 1e-2f;
 
     static String[] checkpoints() {
         return GoldenCase.CHECKPOINTS;
@@ -81,11 +83,24 @@ class GoldenForwardTest {
         greedyDecodeMatches(name, KvCacheFormat.F16, HALF_CACHE_TOLERANCE);
     }
 
+    /**
+     * An 8-bit KV cache moves each key and value by up to half a step of its block ({@code amax/254}): logits
+     * within {@link #Q8_CACHE_TOLERANCE} and the same greedy ids, except where the reference's two leading logits
+     * are within twice that of each other: there either choice is consistent with the tolerance (the demo model's
+     * prompt 2 has such a tie, 0.00028 apart, at step 26), and the continuation stops being comparable.
+     */
+    @ParameterizedTest
+    @MethodSource("checkpoints")
+    void greedyDecodeWithQ8KvCacheMatchesIds(String name) {
+        greedyDecodeMatches(name, KvCacheFormat.Q8_0, Q8_CACHE_TOLERANCE);
+    }
+
     private static void greedyDecodeMatches(String name, KvCacheFormat kvCache, float tolerance) {
         try (GoldenCase g = new GoldenCase(name);
              GraniteModel model = GraniteModel.load(g.dir, ModelOptions.defaults().withKvCache(kvCache))) {
             int vocab = model.config().vocabSize();
             float worst = 0;
+            int ties = 0;
             for (int p = 0; g.find("p" + p + ".input_ids").isPresent(); p++) {
                 int[] prompt = g.ids("p" + p + ".input_ids");
                 int[] expectedIds = g.ids("p" + p + ".gen_ids");
@@ -99,6 +114,18 @@ class GoldenForwardTest {
                     assertTrue(diff <= tolerance, name + " " + kvCache + " p" + p + " step " + step
                             + ": max |logit diff| " + diff);
                     got[step] = GoldenCase.argmax(logits, 0, vocab);
+                    if (kvCache == KvCacheFormat.Q8_0 && got[step] != expectedIds[step]) {
+                        float margin = expectedLogits[step * vocab + expectedIds[step]]
+                                - expectedLogits[step * vocab + got[step]];
+                        assertTrue(margin <= 2 * tolerance, name + " p" + p + " step " + step + ": chose " + got[step]
+                                + " over " + expectedIds[step] + ", which leads by " + margin);
+                        System.out.printf("%s, %s KV cache: p%d diverges at step %d, a near-tie (%.2e apart)%n", name,
+                                kvCache, p, step, margin);
+                        got = java.util.Arrays.copyOf(got, step);
+                        expectedIds = java.util.Arrays.copyOf(expectedIds, step);
+                        ties++;
+                        break;
+                    }
                     assertEquals(expectedIds[step], got[step], name + " p" + p + " step " + step);
                     if (step + 1 < expectedIds.length) {
                         logits = model.forward(state, new int[] {got[step]});
@@ -106,8 +133,8 @@ class GoldenForwardTest {
                 }
                 assertArrayEquals(expectedIds, got);
             }
-            System.out.printf("%s, %s KV cache: greedy decode ids identical, max |gen logit - golden| = %.2e%n", name,
-                    kvCache, worst);
+            System.out.printf("%s, %s KV cache: greedy decode ids identical%s, max |gen logit - golden| = %.2e%n",
+                    name, kvCache, ties == 0 ? "" : " up to " + ties + " near-tie(s)", worst);
         }
     }
 }

@@ -43,7 +43,7 @@ class KvCacheTest {
     private static float[] attend(KvCache cache, float[] q, int len) {
         int stride = AttentionScratch.scoreStride(len);
         float[] out = new float[ROW];
-        float[] widened = new float[dev.granitej.kernels.AttentionKernel.halfScratchFloats(HEAD_DIM)];
+        float[] widened = new float[dev.granitej.kernels.AttentionKernel.widenedScratchFloats(HEAD_DIM)];
         for (int h = 0; h < KV_HEADS; h++) {
             cache.attend(q, new int[] {h * HEAD_DIM}, new int[] {len}, new int[] {h * HEAD_DIM}, 1, h, 0.2f,
                     new float[stride], stride, out, widened);
@@ -51,8 +51,12 @@ class KvCacheTest {
         return out;
     }
 
-    /** The textbook attention over the appended rows (rounded to float16 first for that cache), in double. */
-    private static float[] reference(Rows rows, float[] q, int len, KvCacheFormat format) {
+    /**
+     * The textbook attention over the appended rows (rounded to float16, or to 8-bit blocks, first for those
+     * caches), in double.
+     */
+    private static float[] reference(Rows appended, float[] q, int len, KvCacheFormat format) {
+        Rows rows = new Rows(stored(appended.k(), format), stored(appended.v(), format));
         float[] out = new float[ROW];
         for (int h = 0; h < KV_HEADS; h++) {
             double[] p = new double[len];
@@ -60,7 +64,7 @@ class KvCacheTest {
             for (int j = 0; j < len; j++) {
                 double s = 0;
                 for (int d = 0; d < HEAD_DIM; d++) {
-                    s += (double) q[h * HEAD_DIM + d] * stored(rows.k()[j * ROW + h * HEAD_DIM + d], format);
+                    s += (double) q[h * HEAD_DIM + d] * rows.k()[j * ROW + h * HEAD_DIM + d];
                 }
                 p[j] = s * 0.2;
                 max = Math.max(max, p[j]);
@@ -73,7 +77,7 @@ class KvCacheTest {
             for (int d = 0; d < HEAD_DIM; d++) {
                 double o = 0;
                 for (int j = 0; j < len; j++) {
-                    o += p[j] / sum * stored(rows.v()[j * ROW + h * HEAD_DIM + d], format);
+                    o += p[j] / sum * rows.v()[j * ROW + h * HEAD_DIM + d];
                 }
                 out[h * HEAD_DIM + d] = (float) o;
             }
@@ -81,8 +85,27 @@ class KvCacheTest {
         return out;
     }
 
-    private static float stored(float x, KvCacheFormat format) {
-        return format == KvCacheFormat.F16 ? Float.float16ToFloat(Float.floatToFloat16(x)) : x;
+    /**
+     * What a cache of {@code format} gives back for rows of keys or values: float16 rounding, or each head's
+     * {@code HEAD_DIM} values (one 8-bit block, 24 not being a multiple of 32) as {@code q·amax/127}.
+     */
+    private static float[] stored(float[] x, KvCacheFormat format) {
+        float[] out = x.clone();
+        for (int at = 0; at < x.length; at += HEAD_DIM) {
+            float amax = 0f;
+            for (int d = 0; d < HEAD_DIM; d++) {
+                amax = Math.max(amax, Math.abs(x[at + d]));
+            }
+            for (int d = 0; d < HEAD_DIM; d++) {
+                out[at + d] = switch (format) {
+                    case F32 -> x[at + d];
+                    case F16 -> Float.float16ToFloat(Float.floatToFloat16(x[at + d]));
+                    // Gaussian values: no halfway cases, so Math.round serves for C's roundf
+                    case Q8_0 -> Math.round(x[at + d] * (1f / (amax / 127f))) * (amax / 127f);
+                };
+            }
+        }
+        return out;
     }
 
     @ParameterizedTest

@@ -19,7 +19,8 @@ class QuantizedAccuracyTest {
     @ParameterizedTest
     @CsvSource({"Q8_0, F32, 0.005, 0.99, prefill", "Q4_0, F32, 0.03, 0.90, prefill",
             "stored, F16, 0.005, 0.99, prefill", "Q8_0, F16, 0.005, 0.99, prefill", "Q4_0, F32, 0.03, 0.90, decode",
-            "Q8_0, F16, 0.005, 0.99, decode"})
+            "Q8_0, F16, 0.005, 0.99, decode", "stored, Q8_0, 0.005, 0.99, prefill", "Q8_0, Q8_0, 0.005, 0.99, decode",
+            "Q4_0, Q8_0, 0.03, 0.90, decode"})
     void demoModelStaysAccurate(String weights, KvCacheFormat kvCache, double maxNllChange, double minAgreement,
                                 String path) {
         WeightFormat format = weights.equals("stored") ? null : WeightFormat.valueOf(weights);

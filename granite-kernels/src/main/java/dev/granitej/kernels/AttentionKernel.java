@@ -58,29 +58,28 @@ public final class AttentionKernel {
     }
 
     /**
-     * Floats per tile of the value pass over a float16 cache (16 KiB): the tile is widened into the caller's
-     * scratch ({@link #halfScratchFloats}), which should stay in L1 beside the rows' outputs and scores. For a
-     * 128-wide head (h-tiny, h-1b) that is 32 positions, which read h-tiny's cache at 32K 1.08–1.15× as fast as
-     * 64 positions (32 KiB of a 48 KiB L1); 16 positions were no better and 8 slower.
+     * Floats per tile of the value pass over a float16 or 8-bit cache (16 KiB): the tile is widened into the
+     * caller's scratch ({@link #widenedScratchFloats}), which should stay in L1 beside the rows' outputs and
+     * scores. For a 128-wide head (h-tiny, h-1b) that is 32 positions, which read h-tiny's float16 cache at 32K
+     * 1.08–1.15× as fast as 64 positions (32 KiB of a 48 KiB L1); 16 positions were no better and 8 slower.
      */
-    private static final int HALF_VALUE_FLOATS = 4096;
+    private static final int WIDENED_VALUE_FLOATS = 4096;
 
-    /** Positions per tile of the value pass over a float16 cache with heads of {@code headDim}. */
-    private static int halfValueTile(int headDim) {
-        return Math.max(1, HALF_VALUE_FLOATS / headDim);
+    /** Positions per tile of the value pass over a widened cache with heads of {@code headDim}. */
+    private static int widenedValueTile(int headDim) {
+        return Math.max(1, WIDENED_VALUE_FLOATS / headDim);
     }
 
-    /** Floats of the scratch that {@link #attendRows(float[], int[], int[], int[], int, short[], int, short[],
-     * int, int, float, float[], int, float[], float[]) attendRows} over a float16 cache widens into. */
-    public static int halfScratchFloats(int headDim) {
-        return Math.max(2 * headDim * KEY_BLOCK, halfValueTile(headDim) * headDim);
+    /** Floats of the scratch that {@code attendRows} over a float16 or 8-bit cache widens into. */
+    public static int widenedScratchFloats(int headDim) {
+        return Math.max(2 * headDim * KEY_BLOCK, widenedValueTile(headDim) * headDim);
     }
 
     /**
      * {@link #attendRows(float[], int[], int[], int[], int, float[], int, float[], int, int, int, float,
      * float[], int, float[]) attendRows} over a float16 cache ({@link HalfFloats} bits; keys blocked as there from
      * {@code keyOff}, values rows of {@code headDim} from {@code valueOff}): each pair of key blocks and tile of
-     * value rows is widened into {@code widened} ({@link #halfScratchFloats} floats) and run through the float
+     * value rows is widened into {@code widened} ({@link #widenedScratchFloats} floats) and run through the float
      * kernel, so every row gets bit for bit what the float kernel gives on the widened cache, while memory
      * traffic, what attention over a long context is bound by, is halved.
      */
@@ -94,16 +93,38 @@ public final class AttentionKernel {
             }
             return;
         }
-        attendVector(q, qOffs, lens, outOffs, n, null, keys, keyOff, null, values, headDim, valueOff, headDim,
+        attendVector(q, qOffs, lens, outOffs, n, keys, null, keyOff, values, null, headDim, valueOff, headDim,
                 scale, scores, scoreStride, out, widened);
     }
 
     /**
-     * Both caches' vector kernel: float keys and values are read in place; float16 ones ({@code halfKeys},
-     * {@code halfValues} non-null) are widened block by block and tile by tile into {@code widened} first.
+     * {@link #attendRows(float[], int[], int[], int[], int, short[], int, short[], int, int, float, float[], int,
+     * float[], float[]) attendRows} over an 8-bit cache ({@link Q8KvBlocks}: codes and scales, keys blocked from
+     * {@code keyOff}, values rows of {@code headDim} from {@code valueOff}): every row gets bit for bit what the
+     * float kernel gives on the dequantized cache, from 9/32 of its bytes.
      */
-    private static void attendVector(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, float[] keys,
-                                     short[] halfKeys, int keyOff, float[] values, short[] halfValues,
+    public static void attendRows(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, byte[] keys,
+                                  float[] keyScales, int keyOff, byte[] values, float[] valueScales, int valueOff,
+                                  int headDim, float scale, float[] scores, int scoreStride, float[] out,
+                                  float[] widened) {
+        if (!Kernels.VECTOR) {
+            for (int r = 0; r < n; r++) {
+                attendQ8Scalar(q, qOffs[r], keys, keyScales, keyOff, values, valueScales, valueOff, lens[r],
+                        headDim, scale, scores, out, outOffs[r]);
+            }
+            return;
+        }
+        attendVector(q, qOffs, lens, outOffs, n, keys, keyScales, keyOff, values, valueScales, headDim, valueOff,
+                headDim, scale, scores, scoreStride, out, widened);
+    }
+
+    /**
+     * Every cache's vector kernel: float keys and values ({@code float[]}) are read in place; float16 ones
+     * ({@code short[]}) and 8-bit ones ({@code byte[]} codes with their {@code keyScales}, {@code valueScales})
+     * are widened block by block and tile by tile into {@code widened} first.
+     */
+    private static void attendVector(float[] q, int[] qOffs, int[] lens, int[] outOffs, int n, Object keys,
+                                     float[] keyScales, int keyOff, Object values, float[] valueScales,
                                      int valueStride, int valueOff, int headDim, float scale, float[] scores,
                                      int scoreStride, float[] out, float[] widened) {
         int maxLen = 0;
@@ -117,9 +138,15 @@ public final class AttentionKernel {
             boolean pair = b + 1 < blocks;
             int base = keyOff + b * blockFloats;
             int next = pair ? base + blockFloats : base;
-            float[] k = keys;
-            if (halfKeys != null) {
-                HalfFloats.widen(halfKeys, base, widened, 0, pair ? 2 * blockFloats : blockFloats);
+            float[] k;
+            if (keys instanceof float[] f) {
+                k = f;
+            } else {
+                if (keys instanceof short[] h) {
+                    HalfFloats.widen(h, base, widened, 0, pair ? 2 * blockFloats : blockFloats);
+                } else {
+                    Q8KvBlocks.widenKeyBlocks((byte[]) keys, base, keyScales, pair ? 2 : 1, headDim, widened);
+                }
                 k = widened;
                 next -= base;
                 base = 0;
@@ -137,15 +164,22 @@ public final class AttentionKernel {
             VectorVec.softmax(scores, r * scoreStride, lens[r]);
             java.util.Arrays.fill(out, outOffs[r], outOffs[r] + headDim, 0f);
         }
-        int tile = halfValues != null ? halfValueTile(headDim) : VALUE_TILE;
+        int tile = values instanceof float[] ? VALUE_TILE : widenedValueTile(headDim);
         for (int j0 = 0; j0 < maxLen; j0 += tile) {
             int j1 = Math.min(maxLen, j0 + tile);
-            float[] v = values;
+            float[] v;
             int vStride = valueStride;
             int vOff = valueOff;
-            if (halfValues != null) {
+            if (values instanceof float[] f) {
+                v = f;
+            } else {
                 // the tile's rows: position j at (j - j0)·headDim
-                HalfFloats.widen(halfValues, valueOff + j0 * headDim, widened, 0, (j1 - j0) * headDim);
+                int from = valueOff + j0 * headDim;
+                if (values instanceof short[] h) {
+                    HalfFloats.widen(h, from, widened, 0, (j1 - j0) * headDim);
+                } else {
+                    Q8KvBlocks.widenRows((byte[]) values, from, valueScales, j1 - j0, headDim, widened);
+                }
                 v = widened;
                 vStride = headDim;
                 vOff = -j0 * headDim;
@@ -542,6 +576,34 @@ public final class AttentionKernel {
             int v = valueOff + j * headDim;
             for (int i = 0; i < headDim; i++) {
                 out[outOff + i] += p * Float.float16ToFloat(values[v + i]);
+            }
+        }
+    }
+
+    /**
+     * {@link #attendBlockedScalar} over an 8-bit cache ({@link Q8KvBlocks}; values rows of {@code headDim} from
+     * {@code valueOff}): each key and value dequantized as it is read.
+     */
+    public static void attendQ8Scalar(float[] q, int qOff, byte[] keys, float[] keyScales, int keyOff,
+                                      byte[] values, float[] valueScales, int valueOff, int len, int headDim,
+                                      float scale, float[] scores, float[] out, int outOff) {
+        int bd = Q8KvBlocks.blockDims(headDim);
+        for (int j = 0; j < len; j++) {
+            int base = keyOff + blockedKeyIndex(j, headDim);
+            float s = 0f;
+            for (int d = 0; d < headDim; d++) {
+                float k = keys[base + d * KEY_BLOCK] * keyScales[Q8KvBlocks.keyScaleIndex(keyOff, j, d / bd, headDim)];
+                s = Math.fma(k, q[qOff + d], s);
+            }
+            scores[j] = s * scale;
+        }
+        ScalarVec.softmax(scores, 0, len);
+        java.util.Arrays.fill(out, outOff, outOff + headDim, 0f);
+        for (int j = 0; j < len; j++) {
+            float p = scores[j];
+            int v = valueOff + j * headDim;
+            for (int i = 0; i < headDim; i++) {
+                out[outOff + i] += p * (values[v + i] * valueScales[(v + i) / bd]);
             }
         }
     }

@@ -66,7 +66,7 @@ class HalfAttentionTest {
                             headDim);
                 }
             }
-            float[] scratch = new float[AttentionKernel.halfScratchFloats(headDim)];
+            float[] scratch = new float[AttentionKernel.widenedScratchFloats(headDim)];
             for (int n : new int[] {1, 3, 4, 6}) {
                 BlockedAttentionTest.Rows rows = BlockedAttentionTest.Rows.causal(n, headDim, positions, 70, false,
                         random);
