@@ -171,7 +171,7 @@ public final class BenchCommand {
             err.println("granite bench: " + a.model() + " is not a checkpoint directory (no config.json)");
             return 1;
         }
-        ResultTable table = new ResultTable(out);
+        ResultTable table = new ResultTable(out, a.kvCache());
         table.header();
         for (int threads : a.threads()) {
             BenchOptions options = new BenchOptions(a.model(), a.format(), threads, a.quantCache(),

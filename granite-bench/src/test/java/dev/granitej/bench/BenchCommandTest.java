@@ -103,8 +103,18 @@ class BenchCommandTest {
         Outcome bad = bench("--model", m, "-ctk", "q4_0");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown KV cache type 'q4_0'"), bad.err());
-        Outcome o = bench("--model", m, "-p", "0", "-n", "4", "-r", "1", "-d", "40", "-ctk", "f32");
-        assertEquals(0, o.code(), o.err());
+        assertEquals(KvCacheFormat.Q8_0, BenchCommand.Request.parse(new String[] {"-m", m, "-ctk", "q8_0"}).kvCache());
+        for (String type : new String[] {"f32", "q8_0"}) {
+            Outcome o = bench("--model", m, "-p", "0", "-n", "4", "-r", "1", "-d", "40", "-ctk", type);
+            assertEquals(0, o.code(), o.err());
+            // as llama-bench: a type_k column, after threads, when the cache is not f16
+            List<String> lines = o.out().lines().toList();
+            assertEquals("type_k", lines.get(0).split("\\|")[6].trim(), o.out());
+            assertEquals(type, lines.get(2).split("\\|")[6].trim(), o.out());
+            assertEquals("tg4 @ d40", lines.get(2).split("\\|")[7].trim(), o.out());
+        }
+        Outcome f16 = bench("--model", m, "-p", "0", "-n", "1", "-r", "1");
+        assertFalse(f16.out().contains("type_k"), f16.out());
     }
 
     @Test
