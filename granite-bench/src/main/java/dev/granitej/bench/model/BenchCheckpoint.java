@@ -5,9 +5,12 @@ import dev.granitej.bench.BenchOptions;
 import dev.granitej.bench.RandomCheckpoint;
 import dev.granitej.bench.ReleasedShapes;
 import dev.granitej.model.GraniteModel;
+import dev.granitej.model.KvCacheFormat;
+import dev.granitej.model.QuantCache;
 import dev.granitej.model.SequenceState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -51,10 +54,12 @@ public final class BenchCheckpoint {
 
     /**
      * Loads the model through the same path as {@code granite bench}, in {@code format} ({@code bf16},
-     * {@code q8_0} or {@code q4_0}, quantized at load or mapped from the cache beside the checkpoint).
+     * {@code q8_0} or {@code q4_0}, quantized at load or mapped from the cache beside the checkpoint), with a KV
+     * cache of {@code kvCache} ({@code f32}, {@code f16} or {@code q8_0}).
      */
-    static GraniteModel load(String param, String format, int threads) {
-        return new BenchOptions(resolve(param), BenchFormat.parse(format), threads).load();
+    static GraniteModel load(String param, String format, int threads, String kvCache) {
+        return new BenchOptions(resolve(param), BenchFormat.parse(format), threads, QuantCache.nextToCheckpoint(),
+                true, KvCacheFormat.valueOf(kvCache.toUpperCase(Locale.ROOT))).load();
     }
 
     /** A state holding {@code depth} random tokens with room for {@code extra} more. */

@@ -15,7 +15,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What every model benchmark shares: the checkpoint and thread parameters, loading through
+ * What every model benchmark shares: the checkpoint, format, thread and KV cache parameters, loading through
  * {@link BenchCheckpoint}, and the run shape (one fork with the Vector API module, 1 × 10 s warm-up,
  * 3 × 10 s measurement, tokens per second). Subclasses prepare their inputs in {@link #prepare()}.
  */
@@ -39,12 +39,16 @@ public abstract class ModelBenchmark {
     @Param("1")
     public int threads;
 
+    /** KV cache type: {@code f16} (llama-bench's default, as {@code granite bench}), {@code f32} or {@code q8_0}. */
+    @Param("f16")
+    public String kvCache;
+
     /** The model under test, loaded once per trial. */
     protected GraniteModel model;
 
     @Setup
     public void setUp() {
-        model = BenchCheckpoint.load(checkpoint, format, threads);
+        model = BenchCheckpoint.load(checkpoint, format, threads, kvCache);
         prepare();
     }
 
