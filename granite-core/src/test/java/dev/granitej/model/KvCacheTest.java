@@ -101,7 +101,7 @@ class KvCacheTest {
                     case F32 -> x[at + d];
                     case F16 -> Float.float16ToFloat(Float.floatToFloat16(x[at + d]));
                     // Gaussian values: no halfway cases, so Math.round serves for C's roundf
-                    case Q8_0 -> Math.round(x[at + d] * (1f / (amax / 127f))) * (amax / 127f);
+                    case Q8_0 -> Math.round(x[at + d] / (amax / 127f)) * (amax / 127f);
                 };
             }
         }

@@ -13,10 +13,11 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Keys and values of a KV cache in 8-bit blocks: each run of {@link #blockDims} dimensions of one position of
  * one head is stored as {@code q·d}, {@code d = amax/127} and {@code q = roundf(x/d)}: llama.cpp's q8_0 with the
- * scale kept as a float, 9 bits a value where float16 takes 16. A dequantized value {@code q·d} is an exact
- * product (q has at most 7 significant bits), so attention over the widened cache is the float kernels'
- * attention over the dequantized values, in any order of widening. A block holding a non-finite value reads
- * back as NaN (its scale is NaN or infinite and its codes 0).
+ * scale kept as a float (and x divided by d where llama.cpp multiplies by 1/d, which overflows for tiny blocks),
+ * 9 bits a value where float16 takes 16. Widening computes {@code q·d} (an exact product unless d is subnormal),
+ * the same value in the vector and scalar paths, so attention over the widened cache is the float kernels'
+ * attention over the dequantized values. A block holding a non-finite value reads back as NaN (its scale is NaN
+ * or infinite and its codes 0).
  *
  * <p>Layouts, in one head's region: values are rows of {@code headDim} codes per position, with position p's
  * scales at {@code p·G + g} ({@code G = headDim / blockDims}); keys are blocked as
@@ -81,9 +82,9 @@ public final class Q8KvBlocks {
             amax = Math.max(amax, Math.abs(x[from + j]));
         }
         float d = amax / 127f;
-        float id = d != 0f ? 1f / d : 0f;
         for (int j = 0; j < n; j++) {
-            q[at + j * stride] = (byte) Quantizer.roundHalfAway(x[from + j] * id);
+            // x/d, not llama.cpp's x·(1/d): 1/d overflows to infinity where amax is below ~4e-37
+            q[at + j * stride] = (byte) (d != 0f ? Quantizer.roundHalfAway(x[from + j] / d) : 0);
         }
         return d;
     }

@@ -20,10 +20,9 @@ class Q8KvAttentionTest {
             amax = Math.max(amax, Math.abs(x[from + j]));
         }
         float d = amax / 127f;
-        float id = d != 0f ? 1f / d : 0f;
         float[] out = new float[n];
         for (int j = 0; j < n; j++) {
-            float v = x[from + j] * id;
+            float v = d != 0f ? x[from + j] / d : 0f;
             // C's roundf: halfway cases away from zero
             int q = (int) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v);
             assertTrue(q >= -127 && q <= 127, "code " + q);
@@ -83,6 +82,27 @@ class Q8KvAttentionTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void tinyBlocksKeepTheirValuesWhereTheReciprocalScaleOverflows() {
+        // amax 1e-38: d = amax/127 is subnormal and 1/d overflows to infinity
+        float[] x = new float[32];
+        for (int j = 0; j < 32; j++) {
+            x[j] = (j % 2 == 0 ? 1e-38f : -1e-38f) * (j + 1) / 32;
+        }
+        byte[] q = new byte[32];
+        float[] scales = new float[1];
+        Q8KvBlocks.narrowRow(x, 0, q, 0, scales, 32);
+        float[] wide = new float[32];
+        Q8KvBlocks.widenRows(q, 0, scales, 1, 32, wide);
+        float step = scales[0];
+        assertTrue(Float.isInfinite(1f / step), "the case under test: 1/d overflows");
+        assertEquals(-127, q[31]);
+        for (int j = 0; j < 32; j++) {
+            // half a step, and the subnormal rounding of d (its few significant bits)
+            assertTrue(Math.abs(wide[j] - x[j]) <= 0.5f * step + 1e-40f, "at " + j + ": " + wide[j] + " for " + x[j]);
         }
     }
 
