@@ -590,9 +590,10 @@ public final class AttentionKernel {
         int bd = Q8KvBlocks.blockDims(headDim);
         for (int j = 0; j < len; j++) {
             int base = keyOff + blockedKeyIndex(j, headDim);
+            int scales = Q8KvBlocks.keyScaleIndex(keyOff, j, 0, headDim);
             float s = 0f;
             for (int d = 0; d < headDim; d++) {
-                float k = keys[base + d * KEY_BLOCK] * keyScales[Q8KvBlocks.keyScaleIndex(keyOff, j, d / bd, headDim)];
+                float k = keys[base + d * KEY_BLOCK] * keyScales[scales + d / bd * KEY_BLOCK];
                 s = Math.fma(k, q[qOff + d], s);
             }
             scores[j] = s * scale;

@@ -33,7 +33,10 @@ public final class Q8KvBlocks {
     private Q8KvBlocks() {
     }
 
-    /** Dimensions per scale for heads of {@code headDim}: {@link #BLOCK}, or the whole head where 32 does not divide it. */
+    /**
+     * Dimensions per scale for heads of {@code headDim}: {@link #BLOCK}, or the whole head where 32 does not
+     * divide it.
+     */
     public static int blockDims(int headDim) {
         return headDim % BLOCK == 0 ? BLOCK : headDim;
     }
@@ -69,7 +72,10 @@ public final class Q8KvBlocks {
         }
     }
 
-    /** Where the scale of block {@code g} of position {@code pos}'s key is, in the key region from {@code regionOff}. */
+    /**
+     * Where the scale of block {@code g} of position {@code pos}'s key is, in the key region from
+     * {@code regionOff}.
+     */
     public static int keyScaleIndex(int regionOff, int pos, int g, int headDim) {
         return regionOff / blockDims(headDim) + AttentionKernel.blockedKeyIndex(pos, scalesPerRow(headDim))
                 + g * AttentionKernel.KEY_BLOCK;
@@ -93,6 +99,10 @@ public final class Q8KvBlocks {
      * Widens {@code rows} value rows, from the one at {@code qOff}, into {@code dst[0 .. rows·headDim)}.
      */
     public static void widenRows(byte[] q, int qOff, float[] scales, int rows, int headDim, float[] dst) {
+        if (!Kernels.VECTOR) {
+            widenRowsScalar(q, qOff, scales, rows, headDim, dst);
+            return;
+        }
         int bd = blockDims(headDim);
         int n = rows * headDim;
         if (bd == BLOCK && !PAIRS) {
@@ -128,6 +138,10 @@ public final class Q8KvBlocks {
      * {@code dst[0 .. blocks·headDim·KEY_BLOCK)} in the float keys' blocked layout.
      */
     public static void widenKeyBlocks(byte[] q, int qOff, float[] scales, int blocks, int headDim, float[] dst) {
+        if (!Kernels.VECTOR) {
+            widenKeyBlocksScalar(q, qOff, scales, blocks, headDim, dst);
+            return;
+        }
         int bd = blockDims(headDim);
         int kb = AttentionKernel.KEY_BLOCK;
         int scaleOff = qOff / bd;
@@ -161,6 +175,27 @@ public final class Q8KvBlocks {
             for (; i < end; i++) {
                 dst[i] = q[qOff + i] * scales[scaleOff + g * kb + i % kb];
             }
+        }
+    }
+
+    /** The scalar twin of {@link #widenRows}. */
+    public static void widenRowsScalar(byte[] q, int qOff, float[] scales, int rows, int headDim, float[] dst) {
+        int bd = blockDims(headDim);
+        for (int i = 0; i < rows * headDim; i++) {
+            dst[i] = q[qOff + i] * scales[(qOff + i) / bd];
+        }
+    }
+
+    /** The scalar twin of {@link #widenKeyBlocks}. */
+    public static void widenKeyBlocksScalar(byte[] q, int qOff, float[] scales, int blocks, int headDim,
+                                            float[] dst) {
+        int bd = blockDims(headDim);
+        int kb = AttentionKernel.KEY_BLOCK;
+        int scaleOff = qOff / bd;
+        for (int i = 0; i < blocks * headDim * kb; i++) {
+            // dimension (i / kb) % headDim of block i / (headDim·kb), lane i % kb
+            int g = i / (bd * kb);
+            dst[i] = q[qOff + i] * scales[scaleOff + g * kb + i % kb];
         }
     }
 }

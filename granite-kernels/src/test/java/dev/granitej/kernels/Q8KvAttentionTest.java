@@ -1,5 +1,6 @@
 package dev.granitej.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +69,12 @@ class Q8KvAttentionTest {
             Q8KvBlocks.widenRows(rows, 0, rowScales, positions, headDim, wideRows);
             float[] wideKeys = new float[region];
             Q8KvBlocks.widenKeyBlocks(keys, 0, keyScales, blocks, headDim, wideKeys);
+            float[] scalarRows = new float[wideRows.length];
+            Q8KvBlocks.widenRowsScalar(rows, 0, rowScales, positions, headDim, scalarRows);
+            float[] scalarKeys = new float[region];
+            Q8KvBlocks.widenKeyBlocksScalar(keys, 0, keyScales, blocks, headDim, scalarKeys);
+            assertArrayEquals(wideRows, scalarRows, 0f, "the scalar twin of widenRows");
+            assertArrayEquals(wideKeys, scalarKeys, 0f, "the scalar twin of widenKeyBlocks");
             assertEquals(-3f, wideRows[4], 0f);
             assertEquals(3f, wideRows[3], 0f);
             for (int p = 0; p < positions; p++) {
