@@ -112,7 +112,7 @@ public final class BenchCommand {
                     case "--quant-cache-dir" -> quantCache = QuantCache.in(Path.of(Args.value(a, ++i, a[i - 1])));
                     case "--no-quant-cache" -> quantCache = QuantCache.off();
                     case "--fast-batches" -> batchInvariant = false;
-                    case "-ctk", "--cache-type" -> kvCache = cacheType(Args.value(a, ++i, a[i - 1]));
+                    case "-ctk", "--cache-type" -> kvCache = KvCacheFormat.parse(Args.value(a, ++i, a[i - 1]));
                     default -> throw new IllegalArgumentException("unknown option '" + a[i] + "'");
                 }
             }
@@ -130,16 +130,6 @@ public final class BenchCommand {
             }
             return new Request(model, format, threads, prompts, gens, reps, depths, sessions, seed, warmup,
                     quantCache, batchInvariant, kvCache);
-        }
-
-        private static KvCacheFormat cacheType(String name) {
-            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
-                case "f16" -> KvCacheFormat.F16;
-                case "f32" -> KvCacheFormat.F32;
-                case "q8_0" -> KvCacheFormat.Q8_0;
-                default -> throw new IllegalArgumentException("unknown KV cache type '" + name
-                        + "' (f16, f32 or q8_0)");
-            };
         }
     }
 

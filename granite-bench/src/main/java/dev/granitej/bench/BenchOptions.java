@@ -46,6 +46,11 @@ public record BenchOptions(Path model, BenchFormat format, int threads, QuantCac
         this(model, format, threads, QuantCache.nextToCheckpoint(), true, KvCacheFormat.F16);
     }
 
+    /** These options with keys and values stored as {@code format} says. */
+    public BenchOptions withKvCache(KvCacheFormat format) {
+        return new BenchOptions(model, this.format, threads, quantCache, batchInvariant, format);
+    }
+
     /**
      * Loads the model in the requested format with the requested threads: {@code bf16} runs the weights as stored
      * (the checkpoint must store bf16), {@code q8_0} and {@code q4_0} quantize them at load or read them from the

@@ -18,8 +18,7 @@ final class ResultTable {
 
     ResultTable(PrintStream out, KvCacheFormat kvCache) {
         this.out = out;
-        this.typeK = kvCache == KvCacheFormat.F16 ? "" : String.format(Locale.ROOT, " %-6s |",
-                kvCache.name().toLowerCase(Locale.ROOT));
+        this.typeK = kvCache == KvCacheFormat.F16 ? "" : String.format(Locale.ROOT, " %-6s |", kvCache.label());
     }
 
     void header() {

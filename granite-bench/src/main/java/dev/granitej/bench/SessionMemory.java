@@ -60,7 +60,7 @@ public record SessionMemory(long mambaBytes, long kvBytesPerPosition) {
             SessionMemory hybrid = of(c, kvCache);
             SessionMemory dense = of(allAttention(c), kvCache);
             for (int ctx : CONTEXTS) {
-                out.printf(Locale.ROOT, "| %s | %dK | %s | %s | %.3f |%n", kvCache.name().toLowerCase(Locale.ROOT),
+                out.printf(Locale.ROOT, "| %s | %dK | %s | %s | %.3f |%n", kvCache.label(),
                         ctx / 1024, Units.bytes(hybrid.bytesAt(ctx)), Units.bytes(dense.bytesAt(ctx)),
                         (double) hybrid.bytesAt(ctx) / dense.bytesAt(ctx));
             }

@@ -136,12 +136,12 @@ final class Args {
             o = o.withThreads(getInt("threads", 1));
         }
         String kv = get("kv-cache", "f32").toLowerCase(java.util.Locale.ROOT);
-        o = switch (kv) {
-            case "f32" -> o;
-            case "f16" -> o.withKvCache(dev.granitej.model.KvCacheFormat.F16);
-            case "q8_0" -> o.withKvCache(dev.granitej.model.KvCacheFormat.Q8_0);
-            default -> throw new UsageException(command + ": --kv-cache must be f32, f16 or q8_0, was '" + kv + "'");
-        };
+        try {
+            o = o.withKvCache(dev.granitej.model.KvCacheFormat.parse(kv));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(command + ": --kv-cache must be " + dev.granitej.model.KvCacheFormat.choices()
+                    + ", was '" + kv + "'");
+        }
         if (has("quant-cache-dir")) {
             o = o.withQuantCache(dev.granitej.model.QuantCache.in(Path.of(get("quant-cache-dir", null))));
         } else if (has("quant-cache")) {

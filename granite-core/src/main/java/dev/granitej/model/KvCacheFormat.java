@@ -1,6 +1,8 @@
 package dev.granitej.model;
 
 import dev.granitej.kernels.Q8KvBlocks;
+import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * How an attention layer's keys and values are stored per sequence.
@@ -21,6 +23,31 @@ public enum KvCacheFormat {
      * its block ({@code amax/254}). A block holding a non-finite value reads back as NaN.
      */
     Q8_0;
+
+    /** The name on command lines and in tables: {@code f32}, {@code f16}, {@code q8_0}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The format whose {@link #label} is {@code label}, in any case.
+     *
+     * @throws IllegalArgumentException naming {@code label} and the {@link #choices()} when none is
+     */
+    public static KvCacheFormat parse(String label) {
+        for (KvCacheFormat f : values()) {
+            if (f.label().equalsIgnoreCase(label)) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("unknown KV cache type '" + label + "' (" + choices() + ")");
+    }
+
+    /** The labels, for messages: {@code "f32, f16 or q8_0"}. */
+    public static String choices() {
+        String[] labels = Arrays.stream(values()).map(KvCacheFormat::label).toArray(String[]::new);
+        return String.join(", ", Arrays.copyOf(labels, labels.length - 1)) + " or " + labels[labels.length - 1];
+    }
 
     /**
      * Bytes one position takes in one attention layer's cache: the keys and values of {@code kvHeads} heads of

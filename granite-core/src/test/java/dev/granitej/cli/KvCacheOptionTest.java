@@ -23,4 +23,15 @@ class KvCacheOptionTest {
         UsageException e = assertThrows(UsageException.class, () -> parse("--kv-cache", "q4_0"));
         assertTrue(e.getMessage().contains("--kv-cache must be f32, f16 or q8_0, was 'q4_0'"), e.getMessage());
     }
+
+    @Test
+    void oneParserServesEveryCommandLine() {
+        assertEquals("f32, f16 or q8_0", KvCacheFormat.choices());
+        for (KvCacheFormat f : KvCacheFormat.values()) {
+            assertEquals(f, KvCacheFormat.parse(f.label()));
+            assertEquals(f, KvCacheFormat.parse(f.label().toUpperCase(java.util.Locale.ROOT)));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KvCacheFormat.parse("bf16"));
+        assertEquals("unknown KV cache type 'bf16' (f32, f16 or q8_0)", e.getMessage());
+    }
 }

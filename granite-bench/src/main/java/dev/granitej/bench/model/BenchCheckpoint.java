@@ -6,11 +6,9 @@ import dev.granitej.bench.RandomCheckpoint;
 import dev.granitej.bench.ReleasedShapes;
 import dev.granitej.model.GraniteModel;
 import dev.granitej.model.KvCacheFormat;
-import dev.granitej.model.QuantCache;
 import dev.granitej.model.SequenceState;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
@@ -58,8 +56,8 @@ public final class BenchCheckpoint {
      * cache of {@code kvCache} ({@code f32}, {@code f16} or {@code q8_0}).
      */
     static GraniteModel load(String param, String format, int threads, String kvCache) {
-        return new BenchOptions(resolve(param), BenchFormat.parse(format), threads, QuantCache.nextToCheckpoint(),
-                true, KvCacheFormat.valueOf(kvCache.toUpperCase(Locale.ROOT))).load();
+        return new BenchOptions(resolve(param), BenchFormat.parse(format), threads)
+                .withKvCache(KvCacheFormat.parse(kvCache)).load();
     }
 
     /** A state holding {@code depth} random tokens with room for {@code extra} more. */
