@@ -47,8 +47,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #dotVector} computes the same sequence in scalar code, so every decode path (one token, a few, one row, a
  * partial group, any thread count) gives each row the same bits. Products over a vector of tokens or more
  * (prefill) give each (row, token) {@link PanelMatmul}'s chain over the float weights instead, whatever the range
- * or thread split, and so does {@link #dotScalar}, the plain product of the stored weights. Scales are widened exactly for finite values (the
- * quantizer writes no others).
+ * or thread split, and so does {@link #dotScalar}, the plain product of the stored weights. Scales are widened
+ * exactly for finite values (the quantizer writes no others).
  */
 public final class Q4PackedMatrix extends WeightMatrix {
 
