@@ -19,9 +19,11 @@ strip --strip-unneeded "$stage/jre/lib/server/libjvm.so" 2>/dev/null || true
 (cd "$root" && mvn -B -ntp -q -o dependency:build-classpath -Dmdep.outputFile="$stage/cp.txt" -Dmdep.includeScope=test \
   -pl granite-core >/dev/null)
 for jar in $(tr ':' '\n' < "$stage/cp.txt" | grep -e junit -e opentest4j -e apiguardian); do cp "$jar" "$stage/junit/"; done
-launcher=$(ls ~/.m2/repository/org/junit/platform/junit-platform-launcher/*/junit-platform-launcher-*.jar \
-  | grep "/$(basename "$(ls "$stage"/junit/junit-platform-engine-*.jar)" | sed 's/junit-platform-engine-\(.*\)\.jar/\1/')/")
-cp "$launcher" "$stage/junit/"
+# the launcher is not a test dependency (surefire brings its own): take the one of the engine's version
+engine=$(basename "$stage"/junit/junit-platform-engine-*.jar .jar)
+version=${engine#junit-platform-engine-}
+cp ~/.m2/repository/org/junit/platform/junit-platform-launcher/"$version"/junit-platform-launcher-"$version".jar \
+  "$stage/junit/"
 "$JAVA_HOME/bin/javac" -cp "$(ls "$stage"/junit/*.jar | paste -sd:)" -d "$stage/junit" "$root/granite-bench/device/DeviceTests.java"
 # golden tensors travel with the tree (src/test/resources) and are copied back into test-classes there
 (cd "$root" && tar cf "$stage/targets.tar" --exclude=granite-core/target/test-classes/golden --exclude='*jtokkit*' \

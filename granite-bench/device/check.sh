@@ -10,6 +10,7 @@ exec > >(tee -a "$OUT/log") 2>&1
 t0=$(date +%s); step() { echo "== [$(( $(date +%s) - t0 )) s] $*"; }
 R=$(pwd); B=$(mktemp -d)
 trap 'rm -rf "$B"' EXIT   # the runtime, and 5 GB of checkpoint and caches
+trap 'exit 143' TERM INT    # so a timeout or ^C still runs the EXIT trap
 step machine; lscpu | grep -E "Model name|Socket|Core|Thread|NUMA node\(s\)|L3|Flags" | cut -c1-400; nproc; free -g | head -2
 tar xJf "$bundle/bundle.tar.xz" -C "$B" && tar xf "$B/targets.tar" -C "$R" \
   && cp -r granite-core/src/test/resources/golden granite-core/target/test-classes/ || exit 1
