@@ -11,6 +11,7 @@ import static dev.granitej.kernels.Simd.S;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.Objects;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -59,13 +60,20 @@ public final class Q4PackedMatrix extends WeightMatrix {
     /** Bytes of a group block's scales, before its nibbles. */
     private static final int SCALE_BYTES = 2 * GROUP;
     private static final int HALF = WeightFormat.BLOCK / 2;
-    /** Rows one pass of {@link #pass} computes: two float vectors. */
+    /** Rows of a group that {@link #passGroups} sums in one vector of shorts: two float vectors. */
     private static final int PASS_ROWS = 2 * LANES;
     /** Shorts of the float vectors' width: {@link #PASS_ROWS} rows' block sums. */
     private static final VectorSpecies<Short> SUMS = VectorSpecies.of(short.class, F.vectorShape());
     /** Bytes with one lane per row of a pass: one load of {@link #PASS_ROWS} rows' nibble byte. */
     private static final VectorSpecies<Byte> NIBBLES = VectorSpecies.of(byte.class,
             VectorShape.forBitSize(F.vectorBitSize() / 2));
+
+    /**
+     * Groups side by side in a single token's product: streams through memory. On a Zen 2 core (AVX2) h-1b decodes
+     * on 1 thread at 8.3-8.4 t/s with three, 8.1-8.3 with two or four, 6.6-7.5 with six or eight (their rows lie
+     * a multiple of 4 KiB apart, so they share L1 sets).
+     */
+    private static final int STREAMS = 3;
 
     private final int blocks;
     private final int groupRows;
@@ -167,7 +175,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
     }
 
     /**
-     * One lane of {@link #pass} in scalar code (see the class comment): the same bits. The ggml rows after the
+     * One lane of {@link #passGroups} in scalar code (see the class comment): the same bits. The ggml rows after the
      * groups get the same sequence, in scalar code too: with ggml's vector kernel, called a few times per product,
      * they ran in C1's code (slow for the Vector API) long after start-up, and a second kind of segment in
      * {@code pass} (a padded copy of them on the heap) made every product 2x slower.
@@ -280,113 +288,70 @@ public final class Q4PackedMatrix extends WeightMatrix {
     }
 
     /**
-     * Rows {@code lane0 ..} ({@link #PASS_ROWS} of them) of the group at {@code groupAt} against the token
-     * {@code a}, into {@code y[yOff ..]}. Per block, one 16-bit lane per row: a byte load widened, times the
-     * broadcast factor of the whole byte ({@link Activations#coef}), and its high nibble, shifted down and masked
-     * (the shift is in 32-bit lanes, one instruction where C2 makes a 16-bit one three, so the next row's low nibble
-     * lands above it), times its own. Then the block's sums widened to ints and floats, and
-     * its scales as vectors: the fp16 bits moved into a float's place and the exponent bias corrected by a product
-     * with 2¹¹², exact for finite values (subnormals too), times {@code dx}. Everything in one method: a helper
-     * that returned a vector would box it wherever C2 did not inline it.
+     * The {@code groups} groups at {@code groupAt0}, {@code groupAt0 + stride}, … against the token {@code a}, the
+     * rows of group {@code k} into {@code y[y0 + k·yStride ..]}. Block by block, each group's block in turn, and
+     * each {@link #PASS_ROWS} rows of it: one 16-bit lane per row, a byte load widened, times the broadcast factor of
+     * the whole byte ({@link Activations#coef}), and its high nibble, shifted down and masked (the shift is in
+     * 32-bit lanes, one instruction where C2 makes a 16-bit one three, so the next row's low nibble lands above it),
+     * times its own. Then the block's sums widened to ints and floats, and its scales as vectors: the fp16 bits moved
+     * into a float's place and the exponent bias corrected by a product with 2¹¹², exact for finite values
+     * (subnormals too), times {@code dx}, added into the rows' results in {@code y}, block after block.
+     *
+     * <p>Why this shape: groups far apart are sequential streams through memory, which one core reads faster
+     * together than one by one; a block's rows all at once read each of its cache lines once (two passes over a
+     * whole 36 KiB group read it twice, the second time from L2). The groups are a loop, not one copy of the body
+     * per stream, and the results live in {@code y}, not in registers: C2 adds up, per inlined call, the type-check
+     * traps that the shared Vector API methods have recorded anywhere in the process, and past
+     * {@code PerMethodTrapLimit} (100) it stops speculating on types for the rest of the method. A body written
+     * out for four streams crossed it once a prefill had run before it compiled: its vectors went through virtual
+     * calls and boxes, and decode ran 0.6-0.75x as fast (granite-bench README, nineteenth session). Everything in
+     * one method: a helper that returned a vector would box it wherever C2 did not inline it.
      */
-    private void pass(long groupAt, int lane0, Activations a, float[] y, int yOff) {
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        for (int blk = 0; blk < blocks; blk++) {
-            long at = groupAt + (long) blk * GROUP_BLOCK_BYTES;
-            int xb = blk * WeightFormat.BLOCK;
-            ShortVector c = ShortVector.broadcast(SUMS, a.offset[blk]);
-            long w = at + SCALE_BYTES + lane0;
-            for (int j = 0; j < HALF; j++) {
-                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w + (long) j * GROUP, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
-                ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
-                c = c.add(v.mul(a.coef[xb + j])).add(h.and((short) 0x0F).mul(a.coef[xb + HALF + j]));
-            }
-            FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
-            IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
-            acc0 = ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 0))
-                    .convert(VectorOperators.I2F, 0)).fma(scale, acc0);
-            s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
-            acc1 = ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 1))
-                    .convert(VectorOperators.I2F, 0)).fma(scale, acc1);
+    private void passGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
+        for (int k = 0; k < groups; k++) {
+            Arrays.fill(y, y0 + k * yStride, y0 + k * yStride + GROUP, 0f);
         }
-        acc0.intoArray(y, yOff);
-        acc1.intoArray(y, yOff + LANES);
+        for (int blk = 0; blk < blocks; blk++) {
+            int xb = blk * WeightFormat.BLOCK;
+            short offset = a.offset[blk];
+            FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
+            for (int k = 0; k < groups; k++) {
+                long at = groupAt0 + k * stride + (long) blk * GROUP_BLOCK_BYTES;
+                for (int lane0 = 0; lane0 < GROUP; lane0 += PASS_ROWS) {
+                    ShortVector c = ShortVector.broadcast(SUMS, offset);
+                    long w = at + SCALE_BYTES + lane0;
+                    for (int j = 0; j < HALF; j++) {
+                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w + (long) j * GROUP,
+                                LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
+                        ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                        c = c.add(v.mul(a.coef[xb + j])).add(h.and((short) 0x0F).mul(a.coef[xb + HALF + j]));
+                    }
+                    int yo = y0 + k * yStride + lane0;
+                    IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
+                            .convertShape(VectorOperators.S2I, I, 0);
+                    FloatVector scale = ((FloatVector) s.and(0x8000_0000)
+                            .or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats())
+                            .mul(HalfFloats.REBIAS).mul(dx);
+                    ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 0))
+                            .convert(VectorOperators.I2F, 0)).fma(scale, FloatVector.fromArray(F, y, yo))
+                            .intoArray(y, yo);
+                    s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
+                            .convertShape(VectorOperators.S2I, I, 0);
+                    scale = ((FloatVector) s.and(0x8000_0000)
+                            .or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats())
+                            .mul(HalfFloats.REBIAS).mul(dx);
+                    ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 1))
+                            .convert(VectorOperators.I2F, 0)).fma(scale, FloatVector.fromArray(F, y, yo + LANES))
+                            .intoArray(y, yo + LANES);
+                }
+            }
+        }
     }
 
     /**
-     * {@link #pass} on two groups at once (at {@code groupAt0} and {@code groupAt1}, results to {@code y0} and
-     * {@code y1}) against one token: each activation is broadcast once for both, and the groups lie far apart, so
-     * the core reads two streams from memory instead of one. Each group's sums are {@code pass}'s, so its results
-     * are too.
-     */
-    private void passTwoGroups(long groupAt0, long groupAt1, int lane0, Activations a, float[] y, int y0, int y1) {
-        FloatVector acc00 = FloatVector.zero(F);
-        FloatVector acc01 = acc00;
-        FloatVector acc10 = acc00;
-        FloatVector acc11 = acc00;
-        for (int blk = 0; blk < blocks; blk++) {
-            long at0 = groupAt0 + (long) blk * GROUP_BLOCK_BYTES;
-            long at1 = groupAt1 + (long) blk * GROUP_BLOCK_BYTES;
-            int xb = blk * WeightFormat.BLOCK;
-            ShortVector c0 = ShortVector.broadcast(SUMS, a.offset[blk]);
-            ShortVector c1 = c0;
-            long w0 = at0 + SCALE_BYTES + lane0;
-            long w1 = at1 + SCALE_BYTES + lane0;
-            for (int j = 0; j < HALF; j++) {
-                short whole = a.coef[xb + j];
-                short high = a.coef[xb + HALF + j];
-                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w0 + (long) j * GROUP, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
-                ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
-                c0 = c0.add(v.mul(whole)).add(h.and((short) 0x0F).mul(high));
-                v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w1 + (long) j * GROUP, LE)
-                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
-                h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
-                c1 = c1.add(v.mul(whole)).add(h.and((short) 0x0F).mul(high));
-            }
-            FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
-            IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at0 + 2L * lane0, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
-            acc00 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 0))
-                    .convert(VectorOperators.I2F, 0)).fma(scale, acc00);
-            s = (IntVector) ShortVector.fromMemorySegment(S, data, at0 + 2L * (lane0 + LANES), LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
-            acc01 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 1))
-                    .convert(VectorOperators.I2F, 0)).fma(scale, acc01);
-            s = (IntVector) ShortVector.fromMemorySegment(S, data, at1 + 2L * lane0, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
-            acc10 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 0))
-                    .convert(VectorOperators.I2F, 0)).fma(scale, acc10);
-            s = (IntVector) ShortVector.fromMemorySegment(S, data, at1 + 2L * (lane0 + LANES), LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
-            acc11 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 1))
-                    .convert(VectorOperators.I2F, 0)).fma(scale, acc11);
-        }
-        acc00.intoArray(y, y0);
-        acc01.intoArray(y, y0 + LANES);
-        acc10.intoArray(y, y1);
-        acc11.intoArray(y, y1 + LANES);
-    }
-
-    /**
-     * {@link #pass} for two tokens ({@code ta}, {@code tb}, results to {@code ya} and {@code yb}): each weight
-     * vector is widened and split once for both, and each token's sums are {@code pass}'s, so its results are too.
+     * {@link #passGroups} for two tokens, one group and {@link #PASS_ROWS} rows of it ({@code ta}, {@code tb},
+     * results to {@code ya} and {@code yb}): each weight vector is widened and split once for both, and each token's
+     * sums are {@code passGroups}'s, so its results are too.
      */
     private void pass2(long groupAt, int lane0, Activations ta, Activations tb, float[] y, int ya, int yb) {
         FloatVector accA0 = FloatVector.zero(F);
@@ -455,9 +420,9 @@ public final class Q4PackedMatrix extends WeightMatrix {
     }
 
     /**
-     * {@code y[yOff + r] = dotVector(r, x)} for rows {@code [from, to)} of the token {@code a}: whole groups by
-     * {@link #passTwoGroups}, the first half of them beside the second (h-1b decode, 1 thread, 7.0-7.1 → 7.5-7.6
-     * t/s; h-tiny 6.9 → 7.4-7.5), an odd one by {@link #pass}, the rows outside them by {@link #laneDot}.
+     * {@code y[yOff + r] = dotVector(r, x)} for rows {@code [from, to)} of the token {@code a}: the whole groups in
+     * {@link #STREAMS} parts side by side ({@link #passGroups}), those left over side by side too, the rows outside
+     * them by {@link #laneDot}.
      */
     private void rowsVector(Activations a, float[] y, int yOff, int from, int to) {
         int end = Math.min(to, groupRows);
@@ -466,21 +431,16 @@ public final class Q4PackedMatrix extends WeightMatrix {
         for (; r < aligned; r++) {
             y[yOff + r] = laneDot(r, a);
         }
-        // the whole groups in two halves side by side (two streams through memory), an odd one left alone
-        int half = (end - r) / GROUP / 2 * GROUP;
-        for (int r0 = r; r0 < r + half; r0 += GROUP) {
-            long groupAt0 = r0 / GROUP * groupBytes;
-            long groupAt1 = (r0 + half) / GROUP * groupBytes;
-            for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-                passTwoGroups(groupAt0, groupAt1, lane, a, y, yOff + r0 + lane, yOff + r0 + half + lane);
-            }
+        int part = (end - r) / GROUP / STREAMS;
+        for (int g = 0; g < part; g++) {
+            int r0 = r + g * GROUP;
+            passGroups(r0 / GROUP * groupBytes, part * groupBytes, STREAMS, a, y, yOff + r0, part * GROUP);
         }
-        r += 2 * half;
-        for (; r + GROUP <= end; r += GROUP) {
-            long groupAt = r / GROUP * groupBytes;
-            for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-                pass(groupAt, lane, a, y, yOff + r + lane);
-            }
+        r += STREAMS * part * GROUP;
+        int rest = (end - r) / GROUP;
+        if (rest > 0) {
+            passGroups(r / GROUP * groupBytes, groupBytes, rest, a, y, yOff + r, GROUP);
+            r += rest * GROUP;
         }
         for (; r < to; r++) {
             y[yOff + r] = laneDot(r, a);
@@ -557,7 +517,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
     /** Rows {@code [rowFrom, rowTo)} of {@link #matmulExact} against the quantized tokens {@code a}. */
     private void exactRows(Activations[] a, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
         if (tokens == 1) {
-            // nothing to reuse across tokens: the whole range at once keeps rowsVector's two streams half the range
+            // nothing to reuse across tokens: the whole range at once keeps rowsVector's streams a third of the range
             // apart (within a chunk they were a group apart, or one alone: 4096 columns make a chunk one group)
             rowsVector(a[0], y, 0, rowFrom, rowTo);
             return;

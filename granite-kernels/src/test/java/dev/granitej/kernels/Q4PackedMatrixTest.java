@@ -261,14 +261,16 @@ class Q4PackedMatrixTest {
 
     @Test
     void groupsSideBySideGiveEachRowItsDotBitForBit() {
-        // matvec runs the first half of a range's whole groups beside the second, an odd group alone: five groups
-        // and nine ggml rows, over ranges of 5, 4, 3, 2 and 1 whole groups
+        // matvec runs a range's whole groups in three parts side by side, those left over side by side too: seven
+        // groups and nine ggml rows, over ranges of 7, 6, 5, 4, 3, 2 and 1 whole groups; y starts as garbage
         int cols = 96;
-        int rows = 5 * Q4PackedMatrix.GROUP + 9;
+        int rows = 7 * Q4PackedMatrix.GROUP + 9;
         WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), WeightFormat.Q4_0, Arena.ofAuto());
         float[] x = Matrices.gaussian(cols, random);
-        for (int[] range : new int[][]{{0, rows}, {0, 128}, {32, 128}, {5, 130}, {64, 128}, {96, 140}}) {
+        for (int[] range : new int[][]{{0, rows}, {0, 224}, {0, 192}, {32, 224}, {0, 128}, {32, 128}, {5, 130},
+                {64, 128}, {96, 140}, {200, rows}}) {
             float[] y = new float[rows];
+            Arrays.fill(y, Float.NaN);
             m.matvec(x, 0, y, 0, range[0], range[1]);
             for (int r = range[0]; r < range[1]; r++) {
                 assertEquals(Float.floatToRawIntBits(m.dot(r, x, 0)), Float.floatToRawIntBits(y[r]),
