@@ -319,13 +319,16 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 long at = groupAt0 + k * stride + (long) blk * GROUP_BLOCK_BYTES;
                 for (int lane0 = 0; lane0 < GROUP; lane0 += PASS_ROWS) {
                     ShortVector c = ShortVector.broadcast(SUMS, offset);
+                    ShortVector hc = ShortVector.zero(SUMS);
                     long w = at + SCALE_BYTES + lane0;
                     for (int j = 0; j < HALF; j++) {
                         ShortVector v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w + (long) j * GROUP,
                                 LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
                         ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
-                        c = c.add(v.mul(a.coef[xb + j])).add(h.and((short) 0x0F).mul(a.coef[xb + HALF + j]));
+                        c = c.add(v.mul(a.coef[xb + j]));
+                        hc = hc.add(h.and((short) 0x0F).mul(a.coef[xb + HALF + j]));
                     }
+                    c = c.add(hc);
                     int yo = y0 + k * yStride + lane0;
                     IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
                             .convertShape(VectorOperators.S2I, I, 0);
@@ -346,6 +349,72 @@ public final class Q4PackedMatrix extends WeightMatrix {
                 }
             }
         }
+    }
+
+    /**
+     * Rows {@code lane0 ..} ({@link #PASS_ROWS} of them) of two groups at once (at {@code groupAt0} and
+     * {@code groupAt1}, results to {@code y0} and {@code y1}) against one token: each activation is broadcast once
+     * for both, two sums are in flight, and the groups lie far apart, so the core reads two streams from memory.
+     * Each group's sums are {@link #passGroups}'s, so its results are too. Where one pass covers a group
+     * (512-bit vectors) this runs decode ({@link #rowsInPairs}): there a group's block is read once either way,
+     * and the shared broadcasts and second sum count where a core is bound by its instructions (on AVX2, in
+     * cache, 1024×2048: 119 µs a product this way, 129 by {@code passGroups}; {@code MatvecBenchmark}).
+     */
+    private void passTwoGroups(long groupAt0, long groupAt1, int lane0, Activations a, float[] y, int y0, int y1) {
+        FloatVector acc00 = FloatVector.zero(F);
+        FloatVector acc01 = acc00;
+        FloatVector acc10 = acc00;
+        FloatVector acc11 = acc00;
+        for (int blk = 0; blk < blocks; blk++) {
+            long at0 = groupAt0 + (long) blk * GROUP_BLOCK_BYTES;
+            long at1 = groupAt1 + (long) blk * GROUP_BLOCK_BYTES;
+            int xb = blk * WeightFormat.BLOCK;
+            ShortVector c0 = ShortVector.broadcast(SUMS, a.offset[blk]);
+            ShortVector c1 = c0;
+            long w0 = at0 + SCALE_BYTES + lane0;
+            long w1 = at1 + SCALE_BYTES + lane0;
+            for (int j = 0; j < HALF; j++) {
+                short whole = a.coef[xb + j];
+                short high = a.coef[xb + HALF + j];
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w0 + (long) j * GROUP, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
+                ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                c0 = c0.add(v.mul(whole)).add(h.and((short) 0x0F).mul(high));
+                v = (ShortVector) ByteVector.fromMemorySegment(NIBBLES, data, w1 + (long) j * GROUP, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
+                h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                c1 = c1.add(v.mul(whole)).add(h.and((short) 0x0F).mul(high));
+            }
+            FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
+            IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at0 + 2L * lane0, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            FloatVector scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
+            acc00 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(scale, acc00);
+            s = (IntVector) ShortVector.fromMemorySegment(S, data, at0 + 2L * (lane0 + LANES), LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
+            acc01 = ((FloatVector) ((IntVector) c0.convertShape(VectorOperators.S2I, I, 1))
+                    .convert(VectorOperators.I2F, 0)).fma(scale, acc01);
+            s = (IntVector) ShortVector.fromMemorySegment(S, data, at1 + 2L * lane0, LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
+            acc10 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 0))
+                    .convert(VectorOperators.I2F, 0)).fma(scale, acc10);
+            s = (IntVector) ShortVector.fromMemorySegment(S, data, at1 + 2L * (lane0 + LANES), LE)
+                    .convertShape(VectorOperators.S2I, I, 0);
+            scale = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
+                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS).mul(dx);
+            acc11 = ((FloatVector) ((IntVector) c1.convertShape(VectorOperators.S2I, I, 1))
+                    .convert(VectorOperators.I2F, 0)).fma(scale, acc11);
+        }
+        acc00.intoArray(y, y0);
+        acc01.intoArray(y, y0 + LANES);
+        acc10.intoArray(y, y1);
+        acc11.intoArray(y, y1 + LANES);
     }
 
     /**
@@ -420,11 +489,24 @@ public final class Q4PackedMatrix extends WeightMatrix {
     }
 
     /**
-     * {@code y[yOff + r] = dotVector(r, x)} for rows {@code [from, to)} of the token {@code a}: the whole groups in
-     * {@link #STREAMS} parts side by side ({@link #passGroups}), those left over side by side too, the rows outside
-     * them by {@link #laneDot}.
+     * {@code y[yOff + r] = dotVector(r, x)} for rows {@code [from, to)} of the token {@code a}: by
+     * {@link #rowsInStreams} where a group takes several passes (AVX2: 1.05-1.09x on h-1b decode, weights from
+     * memory), by {@link #rowsInPairs} where one pass covers it (512-bit vectors, where decode is bound by
+     * instructions).
      */
     private void rowsVector(Activations a, float[] y, int yOff, int from, int to) {
+        if (PASS_ROWS < GROUP) {
+            rowsInStreams(a, y, yOff, from, to);
+        } else {
+            rowsInPairs(a, y, yOff, from, to);
+        }
+    }
+
+    /**
+     * {@link #rowsVector} with the whole groups in {@link #STREAMS} parts side by side ({@link #passGroups}), those
+     * left over side by side too, the rows outside them by {@link #laneDot}.
+     */
+    void rowsInStreams(Activations a, float[] y, int yOff, int from, int to) {
         int end = Math.min(to, groupRows);
         int aligned = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
         int r = from;
@@ -441,6 +523,35 @@ public final class Q4PackedMatrix extends WeightMatrix {
         if (rest > 0) {
             passGroups(r / GROUP * groupBytes, groupBytes, rest, a, y, yOff + r, GROUP);
             r += rest * GROUP;
+        }
+        for (; r < to; r++) {
+            y[yOff + r] = laneDot(r, a);
+        }
+    }
+
+    /**
+     * {@link #rowsVector} with the whole groups in two halves side by side ({@link #passTwoGroups}), an odd one
+     * alone, the rows outside them by {@link #laneDot}.
+     */
+    void rowsInPairs(Activations a, float[] y, int yOff, int from, int to) {
+        int end = Math.min(to, groupRows);
+        int aligned = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
+        int r = from;
+        for (; r < aligned; r++) {
+            y[yOff + r] = laneDot(r, a);
+        }
+        int half = (end - r) / GROUP / 2 * GROUP;
+        for (int r0 = r; r0 < r + half; r0 += GROUP) {
+            long groupAt0 = r0 / GROUP * groupBytes;
+            long groupAt1 = (r0 + half) / GROUP * groupBytes;
+            for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
+                passTwoGroups(groupAt0, groupAt1, lane, a, y, yOff + r0 + lane, yOff + r0 + half + lane);
+            }
+        }
+        r += 2 * half;
+        if (r + GROUP <= end) {
+            passGroups(r / GROUP * groupBytes, groupBytes, 1, a, y, yOff + r, GROUP);
+            r += GROUP;
         }
         for (; r < to; r++) {
             y[yOff + r] = laneDot(r, a);

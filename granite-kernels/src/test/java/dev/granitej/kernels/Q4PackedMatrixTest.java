@@ -261,8 +261,9 @@ class Q4PackedMatrixTest {
 
     @Test
     void groupsSideBySideGiveEachRowItsDotBitForBit() {
-        // matvec runs a range's whole groups in three parts side by side, those left over side by side too: seven
-        // groups and nine ggml rows, over ranges of 7, 6, 5, 4, 3, 2 and 1 whole groups; y starts as garbage
+        // matvec runs a range's whole groups in three parts side by side, those left over side by side too, or (one
+        // pass a group) in two halves, an odd one alone: seven groups and nine ggml rows, over ranges of 7 to 1
+        // whole groups; y starts as garbage
         int cols = 96;
         int rows = 7 * Q4PackedMatrix.GROUP + 9;
         WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), WeightFormat.Q4_0, Arena.ofAuto());
@@ -272,9 +273,24 @@ class Q4PackedMatrixTest {
             float[] y = new float[rows];
             Arrays.fill(y, Float.NaN);
             m.matvec(x, 0, y, 0, range[0], range[1]);
+            float[] streams = new float[rows];
+            float[] pairs = new float[rows];
+            Arrays.fill(streams, Float.NaN);
+            Arrays.fill(pairs, Float.NaN);
+            if (Kernels.VECTOR) {
+                // both decode orders whatever this CPU's width picks (pairs where one pass covers a group)
+                Q4PackedMatrix.Activations a = Q4PackedMatrix.Activations.of(x, 0, cols);
+                ((Q4PackedMatrix) m).rowsInStreams(a, streams, 0, range[0], range[1]);
+                ((Q4PackedMatrix) m).rowsInPairs(a, pairs, 0, range[0], range[1]);
+            }
             for (int r = range[0]; r < range[1]; r++) {
-                assertEquals(Float.floatToRawIntBits(m.dot(r, x, 0)), Float.floatToRawIntBits(y[r]),
-                        "rows " + range[0] + ".." + range[1] + ", row " + r);
+                int dot = Float.floatToRawIntBits(m.dot(r, x, 0));
+                String where = "rows " + range[0] + ".." + range[1] + ", row " + r;
+                assertEquals(dot, Float.floatToRawIntBits(y[r]), where);
+                if (Kernels.VECTOR) {
+                    assertEquals(dot, Float.floatToRawIntBits(streams[r]), "groups in streams, " + where);
+                    assertEquals(dot, Float.floatToRawIntBits(pairs[r]), "groups in pairs, " + where);
+                }
             }
         }
     }
