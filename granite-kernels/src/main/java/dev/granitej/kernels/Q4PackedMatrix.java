@@ -293,9 +293,11 @@ public final class Q4PackedMatrix extends WeightMatrix {
      * each {@link #PASS_ROWS} rows of it: one 16-bit lane per row, a byte load widened, times the broadcast factor of
      * the whole byte ({@link Activations#coef}), and its high nibble, shifted down and masked (the shift is in
      * 32-bit lanes, one instruction where C2 makes a 16-bit one three, so the next row's low nibble lands above it),
-     * times its own. Then the block's sums widened to ints and floats, and its scales as vectors: the fp16 bits moved
-     * into a float's place and the exponent bias corrected by a product with 2¹¹², exact for finite values
-     * (subnormals too), times {@code dx}, added into the rows' results in {@code y}, block after block.
+     * times its own, summed in a second chain (two chains of adds in flight, not one; added at the block's end, and
+     * sums modulo 2¹⁶ do not depend on the order). Then the block's sums widened to ints and floats, and its scales
+     * as vectors: the fp16 bits moved into a float's place and the exponent bias corrected by a product with 2¹¹²,
+     * exact for finite values (subnormals too), times {@code dx}, added into the rows' results in {@code y}, block
+     * after block.
      *
      * <p>Why this shape: groups far apart are sequential streams through memory, which one core reads faster
      * together than one by one; a block's rows all at once read each of its cache lines once (two passes over a
