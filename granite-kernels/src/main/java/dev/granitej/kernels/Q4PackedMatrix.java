@@ -630,8 +630,9 @@ public final class Q4PackedMatrix extends WeightMatrix {
     /** Rows {@code [rowFrom, rowTo)} of {@link #matmulExact} against the quantized tokens {@code a}. */
     private void exactRows(Activations[] a, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {
         if (tokens == 1) {
-            // nothing to reuse across tokens: the whole range at once keeps rowsVector's streams a third of the range
-            // apart (within a chunk they were a group apart, or one alone: 4096 columns make a chunk one group)
+            // nothing to reuse across tokens: the whole range at once keeps rowsVector's streams a third or half of
+            // the range apart (within a chunk they were a group apart, or one alone: 4096 columns make a chunk one
+            // group)
             rowsVector(a[0], y, 0, rowFrom, rowTo);
             return;
         }
