@@ -358,7 +358,7 @@ public final class Q4PackedMatrix extends WeightMatrix {
      * {@code groupAt1}, results to {@code y0} and {@code y1}) against one token: each activation is broadcast once
      * for both, two sums are in flight, and the groups lie far apart, so the core reads two streams from memory.
      * Each group's sums are {@link #passGroups}'s, so its results are too. Where one pass covers a group
-     * (512-bit vectors) this runs decode ({@link #rowsInPairs}): there a group's block is read once either way,
+     * (512-bit vectors) this runs decode ({@link #groupsInPairs}): there a group's block is read once either way,
      * and the shared broadcasts and second sum count where a core is bound by its instructions (on AVX2, in
      * cache, 1024×2048: 119 µs a product this way, 129 by {@code passGroups}; {@code MatvecBenchmark}).
      */
@@ -491,72 +491,65 @@ public final class Q4PackedMatrix extends WeightMatrix {
     }
 
     /**
-     * {@code y[yOff + r] = dotVector(r, x)} for rows {@code [from, to)} of the token {@code a}: by
-     * {@link #rowsInStreams} where a group takes several passes (AVX2: 1.05-1.09x on h-1b decode, weights from
-     * memory), by {@link #rowsInPairs} where one pass covers it (512-bit vectors, where decode is bound by
-     * instructions).
+     * {@code y[yOff + r] = dotVector(r, x)} for rows {@code [from, to)} of the token {@code a}: the whole groups by
+     * {@link #groupsInStreams} where a group takes several passes (AVX2: 1.05-1.09x on h-1b decode, weights from
+     * memory), by {@link #groupsInPairs} where one pass covers it (512-bit vectors, where decode is bound by
+     * instructions); the rows outside them by {@link #laneDot}.
      */
     private void rowsVector(Activations a, float[] y, int yOff, int from, int to) {
-        if (PASS_ROWS < GROUP) {
-            rowsInStreams(a, y, yOff, from, to);
+        rowsVector(a, y, yOff, from, to, PASS_ROWS < GROUP);
+    }
+
+    /** {@link #rowsVector} with the whole groups in streams or in pairs, as {@code streams} says (tests run both). */
+    void rowsVector(Activations a, float[] y, int yOff, int from, int to, boolean streams) {
+        int end = Math.min(to, groupRows);
+        int first = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
+        int last = first + (end - first) / GROUP * GROUP;
+        for (int r = from; r < first; r++) {
+            y[yOff + r] = laneDot(r, a);
+        }
+        if (streams) {
+            groupsInStreams(a, y, yOff, first, last);
         } else {
-            rowsInPairs(a, y, yOff, from, to);
+            groupsInPairs(a, y, yOff, first, last);
+        }
+        for (int r = Math.max(from, last); r < to; r++) {
+            y[yOff + r] = laneDot(r, a);
         }
     }
 
     /**
-     * {@link #rowsVector} with the whole groups in {@link #STREAMS} parts side by side ({@link #passGroups}), those
-     * left over side by side too, the rows outside them by {@link #laneDot}.
+     * The whole groups of rows {@code [first, last)} in {@link #STREAMS} parts side by side ({@link #passGroups}),
+     * those left over side by side too.
      */
-    void rowsInStreams(Activations a, float[] y, int yOff, int from, int to) {
-        int end = Math.min(to, groupRows);
-        int aligned = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
-        int r = from;
-        for (; r < aligned; r++) {
-            y[yOff + r] = laneDot(r, a);
-        }
-        int part = (end - r) / GROUP / STREAMS;
+    private void groupsInStreams(Activations a, float[] y, int yOff, int first, int last) {
+        int part = (last - first) / GROUP / STREAMS;
         for (int g = 0; g < part; g++) {
-            int r0 = r + g * GROUP;
+            int r0 = first + g * GROUP;
             passGroups(r0 / GROUP * groupBytes, part * groupBytes, STREAMS, a, y, yOff + r0, part * GROUP);
         }
-        r += STREAMS * part * GROUP;
-        int rest = (end - r) / GROUP;
-        if (rest > 0) {
-            passGroups(r / GROUP * groupBytes, groupBytes, rest, a, y, yOff + r, GROUP);
-            r += rest * GROUP;
-        }
-        for (; r < to; r++) {
-            y[yOff + r] = laneDot(r, a);
+        int r = first + STREAMS * part * GROUP;
+        if (r < last) {
+            passGroups(r / GROUP * groupBytes, groupBytes, (last - r) / GROUP, a, y, yOff + r, GROUP);
         }
     }
 
     /**
-     * {@link #rowsVector} with the whole groups in two halves side by side ({@link #passTwoGroups}), an odd one
-     * alone, the rows outside them by {@link #laneDot}.
+     * The whole groups of rows {@code [first, last)} in two halves side by side ({@link #passTwoGroups}), an odd one
+     * alone.
      */
-    void rowsInPairs(Activations a, float[] y, int yOff, int from, int to) {
-        int end = Math.min(to, groupRows);
-        int aligned = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
-        int r = from;
-        for (; r < aligned; r++) {
-            y[yOff + r] = laneDot(r, a);
-        }
-        int half = (end - r) / GROUP / 2 * GROUP;
-        for (int r0 = r; r0 < r + half; r0 += GROUP) {
+    private void groupsInPairs(Activations a, float[] y, int yOff, int first, int last) {
+        int half = (last - first) / GROUP / 2 * GROUP;
+        for (int r0 = first; r0 < first + half; r0 += GROUP) {
             long groupAt0 = r0 / GROUP * groupBytes;
             long groupAt1 = (r0 + half) / GROUP * groupBytes;
             for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
                 passTwoGroups(groupAt0, groupAt1, lane, a, y, yOff + r0 + lane, yOff + r0 + half + lane);
             }
         }
-        r += 2 * half;
-        if (r + GROUP <= end) {
+        int r = first + 2 * half;
+        if (r < last) {
             passGroups(r / GROUP * groupBytes, groupBytes, 1, a, y, yOff + r, GROUP);
-            r += GROUP;
-        }
-        for (; r < to; r++) {
-            y[yOff + r] = laneDot(r, a);
         }
     }
 

@@ -280,8 +280,8 @@ class Q4PackedMatrixTest {
             if (Kernels.VECTOR) {
                 // both decode orders whatever this CPU's width picks (pairs where one pass covers a group)
                 Q4PackedMatrix.Activations a = Q4PackedMatrix.Activations.of(x, 0, cols);
-                ((Q4PackedMatrix) m).rowsInStreams(a, streams, 0, range[0], range[1]);
-                ((Q4PackedMatrix) m).rowsInPairs(a, pairs, 0, range[0], range[1]);
+                ((Q4PackedMatrix) m).rowsVector(a, streams, 0, range[0], range[1], true);
+                ((Q4PackedMatrix) m).rowsVector(a, pairs, 0, range[0], range[1], false);
             }
             for (int r = range[0]; r < range[1]; r++) {
                 int dot = Float.floatToRawIntBits(m.dot(r, x, 0));
