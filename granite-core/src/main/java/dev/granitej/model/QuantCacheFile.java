@@ -35,7 +35,7 @@ import java.util.zip.CRC32C;
 /**
  * The on-disk form of a quantized-weight cache ({@link QuantCache}): a safetensors file holding each converted
  * matrix under its checkpoint tensor's name as {@code U8 [rows, rowBytes]} (the Q8_0/Q4_0 blocks exactly as the
- * kernels read them, Q4_0 rows repacked by groups: {@code WeightMatrix.ofRepacked}), back to back from a data
+ * kernels read them, rows repacked by groups of 32: {@code WeightMatrix.ofRepacked}), back to back from a data
  * region that starts 64-byte aligned, and in {@code __metadata__}
  * the layout version, the target format, the checkpoint fingerprint and a CRC-32C of the tensors' bytes in header
  * order. {@link #open} accepts a file only when all of these match, so a file is used whole or not at all.
@@ -49,7 +49,7 @@ final class QuantCacheFile {
      * The layout version. Bump it whenever this layout or {@code Quantizer}'s output changes, so old files are
      * rebuilt instead of misread.
      */
-    static final String VERSION = "2";
+    static final String VERSION = "3";
     static final String KEY_VERSION = "granitej.cache_version";
     static final String KEY_FORMAT = "granitej.weight_format";
     static final String KEY_SOURCE = "granitej.source";

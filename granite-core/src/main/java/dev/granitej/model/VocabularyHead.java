@@ -13,8 +13,9 @@ import dev.granitej.kernels.WeightMatrix;
  *
  * <p>Which rows: by Cauchy–Schwarz {@code |(W_r − Q_r)·x| ≤ ‖W_r − Q_r‖₂·‖x‖₂}, so with {@code bound[r]} that
  * norm plus an allowance for the rounding of both fp32 dots, row r's stored logit lies within
- * {@code bound[r]·‖x‖₂} of its Q8_0 logit. Rows whose upper end falls below the highest lower end cannot be the
- * largest; all others are recomputed.
+ * {@code bound[r]·‖x‖₂} of {@code Q_r·x}. The Q8_0 kernels read {@code x} rounded to 8-bit blocks, {@code x̂}
+ * ({@link WeightMatrix#inputRounding}), which moves the logit by at most {@code ‖Q_r‖₂·‖x − x̂‖₂} more. Rows whose
+ * upper end falls below the highest lower end cannot be the largest; all others are recomputed.
  */
 final class VocabularyHead {
 
@@ -24,16 +25,19 @@ final class VocabularyHead {
     private final WeightMatrix stored;
     /** Per row, how far its Q8_0 logit may be from the stored one, per unit of {@code ‖x‖₂}. */
     private final float[] bound;
+    /** Per row, how far its Q8_0 logit may move per unit of {@code ‖x − x̂‖₂}: {@code ‖Q_r‖₂} and some slack. */
+    private final float[] inputBound;
 
-    private VocabularyHead(Linear product, WeightMatrix stored, float[] bound) {
+    private VocabularyHead(Linear product, WeightMatrix stored, float[] bound, float[] inputBound) {
         this.product = product;
         this.stored = stored;
         this.bound = bound;
+        this.inputBound = inputBound;
     }
 
     /** The head as stored: one product, nothing recomputed. */
     static VocabularyHead asStored(WeightMatrix stored, Parallel pool) {
-        return new VocabularyHead(new Linear(stored, pool), null, null);
+        return new VocabularyHead(new Linear(stored, pool), null, null, null);
     }
 
     /**
@@ -47,6 +51,7 @@ final class VocabularyHead {
         }
         int cols = stored.cols();
         float[] bound = new float[stored.rows()];
+        float[] inputBound = new float[stored.rows()];
         // γ_n of the fp32 dots (any order of n products, and the per-block scaling of Q8_0: 2n to be safe)
         double gamma = 2.0 * cols * 0x1p-24 / (1 - 2.0 * cols * 0x1p-24);
         pool.forRange(0, stored.rows(), 512, (from, to) -> {
@@ -66,9 +71,11 @@ final class VocabularyHead {
                 }
                 // 1% slack covers the float arithmetic of the test in refine
                 bound[r] = (float) ((Math.sqrt(err) + gamma * (Math.sqrt(ww) + Math.sqrt(qq))) * 1.01);
+                // the dot of the rounded input, ‖x̂‖ ≤ ‖x‖ + ‖x − x̂‖, rounds by γ·‖Q_r‖ per unit of the latter too
+                inputBound[r] = (float) (Math.sqrt(qq) * (1 + gamma) * 1.01);
             }
         });
-        return new VocabularyHead(new Linear(quantized, pool), stored, bound);
+        return new VocabularyHead(new Linear(quantized, pool), stored, bound, inputBound);
     }
 
     /** Logits of one vector: {@code y[yOff + r]} for every row; {@code scratch} serves the product. */
@@ -97,13 +104,14 @@ final class VocabularyHead {
             squares += (double) x[xOff + i] * x[xOff + i];
         }
         float norm = (float) (Math.sqrt(squares) * (1 + 0x1p-20));
+        float rounding = (float) (product.weight().inputRounding(x, xOff) * (1 + 0x1p-20));
         int rows = stored.rows();
         float floor = Float.NEGATIVE_INFINITY;
         for (int r = 0; r < rows; r++) {
-            floor = Math.max(floor, y[yOff + r] - norm * bound[r]);
+            floor = Math.max(floor, y[yOff + r] - (norm * bound[r] + rounding * inputBound[r]));
         }
         for (int r = 0; r < rows; r++) {
-            if (y[yOff + r] + norm * bound[r] >= floor) {
+            if (y[yOff + r] + (norm * bound[r] + rounding * inputBound[r]) >= floor) {
                 y[yOff + r] = stored.dotFew(r, x, xOff);
             }
         }

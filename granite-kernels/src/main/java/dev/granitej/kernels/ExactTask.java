@@ -22,7 +22,7 @@ final class ExactTask implements ChunkBody {
     int xOff;
     int yOff;
     /** Q4_0's quantized tokens, shared by the chunks; null for the other formats. */
-    Q4PackedMatrix.Activations[] activations;
+    RowGroupMatrix.Activations[] activations;
 
     ExactTask(MatmulScratch scratch) {
         this.scratch = scratch;

@@ -18,7 +18,7 @@ public final class MatmulScratch {
     private float[][] panels = new float[0][];
     private float[][] accumulators = new float[0][];
     private float[][] sums = new float[0][];
-    private Q4PackedMatrix.Activations[] activations = new Q4PackedMatrix.Activations[0];
+    private RowGroupMatrix.Activations[] activations = new RowGroupMatrix.Activations[0];
     private final ExactTask exactTask = new ExactTask(this);
 
     /** An empty scratch; buffers are allocated by the first products that need them. */
@@ -72,16 +72,16 @@ public final class MatmulScratch {
     }
 
     /**
-     * Room for {@code tokens} tokens' activations quantized per block ({@link Q4PackedMatrix.Activations}) over
+     * Room for {@code tokens} tokens' activations quantized per block ({@link RowGroupMatrix.Activations}) over
      * {@code cols} columns; the caller fills them before the call forks.
      */
-    Q4PackedMatrix.Activations[] activations(int tokens, int cols) {
+    RowGroupMatrix.Activations[] activations(int tokens, int cols) {
         if (activations.length < tokens) {
             activations = java.util.Arrays.copyOf(activations, tokens);
         }
         for (int t = 0; t < tokens; t++) {
             if (activations[t] == null || activations[t].columns() < cols) {
-                activations[t] = new Q4PackedMatrix.Activations(cols);
+                activations[t] = new RowGroupMatrix.Activations(cols);
             }
         }
         return activations;

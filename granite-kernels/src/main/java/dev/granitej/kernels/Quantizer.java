@@ -49,25 +49,22 @@ public final class Quantizer {
     }
 
     /**
-     * {@link #quantize}, laid out for the fastest decode ({@link WeightMatrix#ofRepacked}): {@code Q4_0} as
-     * {@link Q4PackedMatrix}, quantized a group of rows at a time straight into that layout; {@code Q8_0} as
-     * {@link #quantize}. The values are the same.
+     * {@link #quantize}, laid out for the fastest decode ({@link WeightMatrix#ofRepacked}): rows interleaved by
+     * groups ({@link RowGroupMatrix}), quantized a group of rows at a time straight into that layout. The values are
+     * the same.
      */
     public static WeightMatrix quantizeRepacked(WeightMatrix source, WeightFormat target, Arena arena) {
-        if (target != WeightFormat.Q4_0) {
-            return quantize(source, target, arena);
-        }
         checkArguments(source, target, arena);
         int rows = source.rows();
         int cols = source.cols();
-        int group = Q4PackedMatrix.GROUP;
+        int group = RowGroupMatrix.GROUP;
         long rowBytes = target.bytesFor(cols);
         MemorySegment out = arena.allocate(rowBytes * rows, 64);
         MemorySegment groupRows = MemorySegment.ofArray(new byte[(int) (group * rowBytes)]);
         int full = rows / group;
         for (int g = 0; g < full; g++) {
             quantizeRows(source, g * group, group, target, groupRows, 0);
-            Q4PackedMatrix.packGroup(groupRows, rowBytes, cols / WeightFormat.BLOCK, out, g * group * rowBytes);
+            RowGroupMatrix.packGroup(target, groupRows, cols, out, g * group * rowBytes);
         }
         quantizeRows(source, full * group, rows - full * group, target, out, full * group * rowBytes);
         return WeightMatrix.ofRepacked(target, out, rows, cols);

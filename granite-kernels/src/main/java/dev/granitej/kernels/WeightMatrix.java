@@ -19,7 +19,8 @@ import java.util.Objects;
  * segment should be native (a mapped file) or a heap segment over a {@code byte[]}: the Vector API reads no other
  * heap segments, so weights given in, say, a {@code float[]} segment are copied once.
  */
-public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix, Q4PackedMatrix {
+public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matrix, Q8Matrix, Q4Matrix,
+        RowGroupMatrix {
 
     static final ValueLayout.OfFloat F32_LE =
             ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -107,11 +108,15 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
     }
 
     /**
-     * Wraps weights in the layout {@link Quantizer#quantizeRepacked} writes: {@code Q4_0} as
-     * {@link Q4PackedMatrix} (rows interleaved by groups of 32), every other format as {@link #of}.
+     * Wraps weights in the layout {@link Quantizer#quantizeRepacked} writes: {@code Q4_0} and {@code Q8_0} with rows
+     * interleaved by groups of 32 ({@link Q4PackedMatrix}, {@link Q8PackedMatrix}), every other format as {@link #of}.
      */
     public static WeightMatrix ofRepacked(WeightFormat format, MemorySegment data, int rows, int cols) {
-        return format == WeightFormat.Q4_0 ? new Q4PackedMatrix(data, rows, cols) : of(format, data, rows, cols);
+        return switch (format) {
+            case Q4_0 -> new Q4PackedMatrix(data, rows, cols);
+            case Q8_0 -> new Q8PackedMatrix(data, rows, cols);
+            default -> of(format, data, rows, cols);
+        };
     }
 
     public abstract WeightFormat format();
@@ -426,7 +431,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         Objects.requireNonNull(scratch, "scratch");
         Objects.checkFromIndexSize(xOff, cols, x.length);
         Objects.checkFromIndexSize(yOff, rows, y.length);
-        Q4PackedMatrix.Activations[] token = matvecActivations(x, xOff, scratch);
+        RowGroupMatrix.Activations[] token = matvecActivations(x, xOff, scratch);
         ExactTask task = scratch.exactTask();
         task.matvec = true;
         task.xOff = xOff;
@@ -434,8 +439,20 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
         forRows(pool, task, x, 0, y, 0, 1, token);
     }
 
-    /** The token a matvec over the pool shares between its chunks: none here, Q4_0's quantized one. */
-    Q4PackedMatrix.Activations[] matvecActivations(float[] x, int xOff, MatmulScratch scratch) {
+    /**
+     * How far this matrix's one-token products may read their input from {@code x[xOff .. xOff + cols)}: the
+     * Euclidean norm of {@code x − x̂}, where {@code x̂} is the token as those kernels round it (8-bit blocks for the
+     * repacked block formats, in vector mode), so that {@code |W_r·x − W_r·x̂| ≤ ‖W_r‖₂·inputRounding}. 0 for
+     * formats whose kernels read the floats as they are. Products over a vector of tokens or more read them as they
+     * are in every format.
+     */
+    public double inputRounding(float[] x, int xOff) {
+        Objects.checkFromIndexSize(xOff, cols, x.length);
+        return 0;
+    }
+
+    /** The token a matvec over the pool shares between its chunks: none here, the block formats' quantized one. */
+    RowGroupMatrix.Activations[] matvecActivations(float[] x, int xOff, MatmulScratch scratch) {
         return null;
     }
 
@@ -444,7 +461,7 @@ public abstract sealed class WeightMatrix permits F32Matrix, Bf16Matrix, F16Matr
      * {@link #forRows(Parallel, int, ChunkBody)} does, allocating nothing.
      */
     final void forRows(Parallel pool, ExactTask task, float[] x, int xStride, float[] y, int yStride, int tokens,
-                       Q4PackedMatrix.Activations[] activations) {
+                       RowGroupMatrix.Activations[] activations) {
         int unit = rowAlignment();
         task.matrix = this;
         task.unit = unit;

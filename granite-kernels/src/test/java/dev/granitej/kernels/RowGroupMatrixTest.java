@@ -12,12 +12,14 @@ import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The repacked Q4_0 layout: the same weights as ggml's rows, and one result per row whichever path computes it.
- * 75 rows: two groups of 32 and 11 ggml rows after them.
+ * The repacked Q4_0 and Q8_0 layouts: the same weights as ggml's rows, and one result per row whichever path
+ * computes it. 75 rows: two groups of 32 and 11 ggml rows after them.
  */
-class Q4PackedMatrixTest {
+class RowGroupMatrixTest {
 
     private static final int ROWS = 75;
 
@@ -27,15 +29,16 @@ class Q4PackedMatrixTest {
         return Matrices.random(WeightFormat.F32, rows, cols, random);
     }
 
-    @Test
-    void holdsGgmlsWeightsAndScalarDots() {
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void holdsGgmlsWeightsAndScalarDots(WeightFormat format) {
         for (int cols : new int[]{32, 96, 512}) {
             WeightMatrix f32 = source(ROWS, cols);
             Arena arena = Arena.ofAuto();
-            WeightMatrix ggml = Quantizer.quantize(f32, WeightFormat.Q4_0, arena);
-            WeightMatrix packed = Quantizer.quantizeRepacked(f32, WeightFormat.Q4_0, arena);
-            assertInstanceOf(Q4PackedMatrix.class, packed);
-            assertEquals(WeightFormat.Q4_0, packed.format());
+            WeightMatrix ggml = Quantizer.quantize(f32, format, arena);
+            WeightMatrix packed = Quantizer.quantizeRepacked(f32, format, arena);
+            assertInstanceOf(RowGroupMatrix.class, packed);
+            assertEquals(format, packed.format());
             assertEquals(ggml.byteSize(), packed.byteSize());
             float[] x = Matrices.gaussian(cols, random);
             float[] a = new float[cols];
@@ -50,7 +53,7 @@ class Q4PackedMatrixTest {
                 assertTrue(Arrays.equals(a, b), "decodeRow " + r);
                 assertWithinActivationRounding(packed, r, x, "cols " + cols + " row " + r);
             }
-            WeightMatrix repacked = Q4PackedMatrix.pack(ggml.segment(), ROWS, cols, arena);
+            WeightMatrix repacked = RowGroupMatrix.pack(format, ggml.segment(), ROWS, cols, arena);
             assertEquals(-1L, repacked.segment().asSlice(0, packed.byteSize())
                     .mismatch(packed.segment().asSlice(0, packed.byteSize())), "pack of ggml rows = quantizeRepacked");
         }
@@ -88,7 +91,7 @@ class Q4PackedMatrixTest {
         for (int i = 64; i < 96; i++) {
             x[i] = 0f; // an all-zero block: scale 0, every q 0
         }
-        Q4PackedMatrix.Activations a = Q4PackedMatrix.Activations.of(x, 0, 96);
+        RowGroupMatrix.Activations a = RowGroupMatrix.Activations.of(x, 0, 96);
         for (int b = 0; b < 3; b++) {
             float max = 0f;
             int sum = 0;
@@ -107,7 +110,7 @@ class Q4PackedMatrixTest {
         assertEquals(0, a.q[40]);
         float[] bad = Matrices.gaussian(64, random);
         bad[35] = Float.POSITIVE_INFINITY;
-        Q4PackedMatrix.Activations nonFinite = Q4PackedMatrix.Activations.of(bad, 0, 64);
+        RowGroupMatrix.Activations nonFinite = RowGroupMatrix.Activations.of(bad, 0, 64);
         assertTrue(Float.isFinite(nonFinite.scale[0]));
         assertTrue(Float.isNaN(nonFinite.scale[1]), "a block with a non-finite activation gets a NaN scale");
         float[] tiny = new float[64];
@@ -115,7 +118,7 @@ class Q4PackedMatrixTest {
             tiny[i] = (i % 3 - 1) * 1e-38f * (1 + i); // a subnormal dx: its inverse would overflow
         }
         tiny[40] = 1f;
-        Q4PackedMatrix.Activations small = Q4PackedMatrix.Activations.of(tiny, 0, 64);
+        RowGroupMatrix.Activations small = RowGroupMatrix.Activations.of(tiny, 0, 64);
         assertEquals(0f, small.scale[0], "a block below 127·2^-126 counts as zeros");
         for (int i = 0; i < 32; i++) {
             assertEquals(0, small.q[i]);
@@ -123,10 +126,11 @@ class Q4PackedMatrixTest {
         assertEquals(1f / 127f, small.scale[1]);
     }
 
-    @Test
-    void nonFiniteActivationsGiveNaNNotAClampedResult() {
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void nonFiniteActivationsGiveNaNNotAClampedResult(WeightFormat format) {
         int cols = 64;
-        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), format, Arena.ofAuto());
         float[] x = Matrices.gaussian(cols, random);
         x[7] = Float.NaN;
         float[] y = new float[ROWS];
@@ -137,10 +141,11 @@ class Q4PackedMatrixTest {
         }
     }
 
-    @Test
-    void everyPathGivesEachRowItsDotBitForBit() {
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void everyPathGivesEachRowItsDotBitForBit(WeightFormat format) {
         int cols = 128;
-        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), format, Arena.ofAuto());
         int xOff = 3;
         float[] x = Matrices.gaussian(xOff + 5 * cols, random);
         // whole groups, a range starting and ending inside groups, one into the ggml rows, the ggml rows alone
@@ -186,11 +191,12 @@ class Q4PackedMatrixTest {
         }
     }
 
-    @Test
-    void manyTokensMatchTheScalarTwin() {
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void manyTokensMatchTheScalarTwin(WeightFormat format) {
         int cols = 256;
         int tokens = 40;
-        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), format, Arena.ofAuto());
         float[] x = Matrices.gaussian(tokens * cols, random);
         float[] expected = new float[tokens * ROWS];
         float[] actual = new float[tokens * ROWS];
@@ -204,12 +210,13 @@ class Q4PackedMatrixTest {
         }
     }
 
-    @Test
-    void prefillIsTheFmaChainOverDecodedRowsBitForBit() {
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void prefillIsTheFmaChainOverDecodedRowsBitForBit(WeightFormat format) {
         // tiles of 12, 4 and 1 tokens; whole groups, rows before and after them, the ggml rows. In scalar mode the
         // product is the scalar twin's instead (dotScalar: per-block sums, then the scale)
         int cols = 96;
-        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), format, Arena.ofAuto());
         float[] row = new float[cols];
         for (int tokens : new int[]{Simd.LANES, 17, 29, 40}) {
             float[] x = Matrices.gaussian(tokens * cols, random);
@@ -229,11 +236,12 @@ class Q4PackedMatrixTest {
         }
     }
 
-    @Test
-    void threadsSplitOnWholeGroupsWithTheSameResults() {
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void threadsSplitOnWholeGroupsWithTheSameResults(WeightFormat format) {
         int cols = 64;
         int rows = 203;
-        WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), format, Arena.ofAuto());
         float[] x = Matrices.gaussian(cols * 5, random);
         float[] single = new float[rows];
         float[] split = new float[rows];
@@ -259,14 +267,15 @@ class Q4PackedMatrixTest {
         assertTrue(Arrays.equals(prefill, prefillSplit), "40-token matmul differs when split over threads");
     }
 
-    @Test
-    void groupsSideBySideGiveEachRowItsDotBitForBit() {
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void groupsSideBySideGiveEachRowItsDotBitForBit(WeightFormat format) {
         // matvec runs a range's whole groups in three parts side by side, those left over side by side too, or (one
         // pass a group) in two halves, an odd one alone: seven groups and nine ggml rows, over ranges of 7 to 1
         // whole groups; y starts as garbage
         int cols = 96;
-        int rows = 7 * Q4PackedMatrix.GROUP + 9;
-        WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        int rows = 7 * RowGroupMatrix.GROUP + 9;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), format, Arena.ofAuto());
         float[] x = Matrices.gaussian(cols, random);
         for (int[] range : new int[][]{{0, rows}, {0, 224}, {0, 192}, {32, 224}, {0, 128}, {32, 128}, {5, 130},
                 {64, 128}, {96, 140}, {200, rows}}) {
@@ -279,9 +288,9 @@ class Q4PackedMatrixTest {
             Arrays.fill(pairs, Float.NaN);
             if (Kernels.VECTOR) {
                 // both decode orders whatever this CPU's width picks (pairs where one pass covers a group)
-                Q4PackedMatrix.Activations a = Q4PackedMatrix.Activations.of(x, 0, cols);
-                ((Q4PackedMatrix) m).rowsVector(a, streams, 0, range[0], range[1], true);
-                ((Q4PackedMatrix) m).rowsVector(a, pairs, 0, range[0], range[1], false);
+                RowGroupMatrix.Activations a = RowGroupMatrix.Activations.of(x, 0, cols);
+                ((RowGroupMatrix) m).rowsVector(a, streams, 0, range[0], range[1], true);
+                ((RowGroupMatrix) m).rowsVector(a, pairs, 0, range[0], range[1], false);
             }
             for (int r = range[0]; r < range[1]; r++) {
                 int dot = Float.floatToRawIntBits(m.dot(r, x, 0));
@@ -301,7 +310,7 @@ class Q4PackedMatrixTest {
         // to ±127: each block sums to ±(8·127·n₋ + 7·127·n₊), up to 32·8·127 = 32512, and the lanes' products and
         // factors (q[16+j] − 16·q[j] up to 2159 in size) wrap on the way there
         int cols = 4 * WeightFormat.BLOCK;
-        int rows = 2 * Q4PackedMatrix.GROUP + 3;
+        int rows = 2 * RowGroupMatrix.GROUP + 3;
         MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols * 4);
         float[] plus = new float[cols];
         for (int c = 0; c < cols; c++) {
@@ -349,7 +358,56 @@ class Q4PackedMatrixTest {
     }
 
     @Test
-    void oneScratchServesPrefillsOfEveryShape() {
+    void q8BlocksOfFullScaleWeightsAndActivationsEndExact() {
+        // weights and activations of ±1 quantize to ±127: pairs of products reach ±32258 in the 16-bit lanes, and
+        // blocks sum to up to 32·127·127 = 516128, far past them, in the rows of even and odd lanes alike
+        int cols = 4 * WeightFormat.BLOCK;
+        int rows = 2 * RowGroupMatrix.GROUP + 3;
+        MemorySegment seg = Arena.ofAuto().allocate((long) rows * cols * 4);
+        float[] plus = new float[cols];
+        for (int c = 0; c < cols; c++) {
+            plus[c] = c % 7 == 3 ? -1f : 1f;
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                // row r: the pattern, with a few more weights flipped, and every weight flipped in odd rows
+                float w = c % 29 == r % 29 ? -plus[c] : plus[c];
+                seg.setAtIndex(ValueLayout.JAVA_FLOAT, (long) r * cols + c, r % 2 == 0 ? w : -w);
+            }
+        }
+        WeightMatrix m = Quantizer.quantizeRepacked(WeightMatrix.of(WeightFormat.F32, seg, rows, cols),
+                WeightFormat.Q8_0, Arena.ofAuto());
+        float d = Float.float16ToFloat(Float.floatToFloat16(1f / 127f));
+        float[] y = new float[rows];
+        m.matvec(plus, 0, y, 0, 0, rows);
+        // the same token twice as a pair of tokens (the two-token kernel)
+        float[] twice = new float[2 * cols];
+        System.arraycopy(plus, 0, twice, 0, cols);
+        System.arraycopy(plus, 0, twice, cols, cols);
+        float[] pairOut = new float[2 * rows];
+        m.matmulExact(twice, cols, pairOut, rows, 2, 0, rows);
+        for (int r = 0; r < rows; r++) {
+            float expected = 0f;
+            for (int b = 0; b < cols / WeightFormat.BLOCK; b++) {
+                int sum = 0;
+                for (int c = b * WeightFormat.BLOCK; c < (b + 1) * WeightFormat.BLOCK; c++) {
+                    sum += (m.get(r, c) < 0 ? -127 : 127) * (plus[c] < 0 ? -127 : 127);
+                }
+                assertTrue(Math.abs(sum) > 400_000, "block " + b + " sums to " + sum);
+                expected = Math.fma((float) sum, d * (1f / 127f), expected);
+            }
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[r]),
+                    "row " + r + ": " + expected + " vs " + y[r]);
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(m.dot(r, plus, 0)), "dot " + r);
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(pairOut[r]), "pair, first " + r);
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(pairOut[rows + r]),
+                    "pair, second " + r);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void oneScratchServesPrefillsOfEveryShape(WeightFormat format) {
         // the pool's products take a decoded group per chunk and, for the ggml rows after the groups, the tokens
         // laid out once and panels per chunk from one scratch: buffers left by a bigger product (or one with no ggml
         // rows) must give each later one the scratch-less result
@@ -358,7 +416,7 @@ class Q4PackedMatrixTest {
             for (int[] shape : new int[][]{{203, 96}, {64, 64}, {75, 32}, {203, 64}}) {
                 int rows = shape[0];
                 int cols = shape[1];
-                WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), WeightFormat.Q4_0, Arena.ofAuto());
+                WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), format, Arena.ofAuto());
                 for (int tokens : new int[]{40, Simd.LANES, 3, 17}) {
                     float[] x = Matrices.gaussian(tokens * cols, random);
                     float[] alone = new float[tokens * rows];
@@ -371,10 +429,11 @@ class Q4PackedMatrixTest {
         }
     }
 
-    @Test
-    void viewsStartOnGroupsAndReadTheSameRows() {
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void viewsStartOnGroupsAndReadTheSameRows(WeightFormat format) {
         int cols = 96;
-        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), WeightFormat.Q4_0, Arena.ofAuto());
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), format, Arena.ofAuto());
         float[] x = Matrices.gaussian(cols, random);
         for (int[] view : new int[][]{{32, 32}, {0, 64}, {32, 43}, {64, 11}}) {
             WeightMatrix v = m.rows(view[0], view[1]);
@@ -395,8 +454,10 @@ class Q4PackedMatrixTest {
     @Test
     void otherFormatsAreNotRepacked() {
         WeightMatrix f32 = source(40, 64);
-        WeightMatrix q8 = Quantizer.quantizeRepacked(f32, WeightFormat.Q8_0, Arena.ofAuto());
-        assertInstanceOf(Q8Matrix.class, q8);
-        assertInstanceOf(Q8Matrix.class, WeightMatrix.ofRepacked(WeightFormat.Q8_0, q8.segment(), 40, 64));
+        WeightMatrix bf16 = WeightMatrix.of(WeightFormat.BF16, Arena.ofAuto().allocate(40 * 64 * 2), 40, 64);
+        assertInstanceOf(F32Matrix.class, WeightMatrix.ofRepacked(WeightFormat.F32, f32.segment(), 40, 64));
+        assertInstanceOf(Bf16Matrix.class, WeightMatrix.ofRepacked(WeightFormat.BF16, bf16.segment(), 40, 64));
+        assertInstanceOf(Q8PackedMatrix.class, Quantizer.quantizeRepacked(f32, WeightFormat.Q8_0, Arena.ofAuto()));
+        assertInstanceOf(Q4PackedMatrix.class, Quantizer.quantizeRepacked(f32, WeightFormat.Q4_0, Arena.ofAuto()));
     }
 }
