@@ -11,11 +11,14 @@ import dev.granitej.kernels.WeightMatrix;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The quantized head recomputes every row that may hold the top logit from the stored weights: its argmax is the
- * stored head's, even where rows are so close that the Q8_0 logits alone order them wrongly.
+ * stored head's, even where rows are so close that the Q8_0 logits alone order them wrongly. Both Q8_0 layouts: the
+ * ggml rows, whose kernels read the input as floats, and the repacked one the engine loads, whose kernels read it in
+ * 8-bit blocks.
  */
 class VocabularyHeadTest {
 
@@ -49,12 +52,18 @@ class VocabularyHeadTest {
         return best;
     }
 
-    @Test
-    void argmaxIsTheStoredHeadsAndTheRecomputedRowsAreFew() {
+    private static WeightMatrix q8(WeightMatrix stored, boolean repacked, Arena arena) {
+        return repacked ? Quantizer.quantizeRepacked(stored, WeightFormat.Q8_0, arena)
+                : Quantizer.quantize(stored, WeightFormat.Q8_0, arena);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void argmaxIsTheStoredHeadsAndTheRecomputedRowsAreFew(boolean repacked) {
         SplittableRandom random = new SplittableRandom(11);
         WeightMatrix stored = nearTies(random);
         try (Arena arena = Arena.ofShared(); Parallel pool = new Parallel(2)) {
-            WeightMatrix quantized = Quantizer.quantize(stored, WeightFormat.Q8_0, arena);
+            WeightMatrix quantized = q8(stored, repacked, arena);
             VocabularyHead head = VocabularyHead.refined(stored, quantized, pool);
             VocabularyHead quantizedOnly = VocabularyHead.asStored(quantized, pool);
             MatmulScratch scratch = new MatmulScratch();
@@ -92,16 +101,18 @@ class VocabularyHeadTest {
             // the near ties are real: Q8_0 alone picks the wrong twin often
             assertTrue(misordered > inputs / 10, "Q8_0 alone misordered " + misordered + " of " + inputs);
             assertTrue(recomputed < inputs * ROWS / 50, "recomputed " + recomputed + " of " + inputs * ROWS + " rows");
+            System.out.printf("Q8_0 head (%s): %d of %d rows recomputed%n", repacked ? "repacked" : "ggml rows",
+                    recomputed, inputs * ROWS);
         }
     }
 
-    @Test
-    void batchRowsGetWhatEachGetsAlone() {
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void batchRowsGetWhatEachGetsAlone(boolean repacked) {
         SplittableRandom random = new SplittableRandom(12);
         WeightMatrix stored = nearTies(random);
         try (Arena arena = Arena.ofShared(); Parallel pool = new Parallel(2)) {
-            VocabularyHead head = VocabularyHead.refined(stored, Quantizer.quantize(stored, WeightFormat.Q8_0, arena),
-                    pool);
+            VocabularyHead head = VocabularyHead.refined(stored, q8(stored, repacked, arena), pool);
             int tokens = 5;
             MatmulScratch scratch = new MatmulScratch();
             float[] x = new float[tokens * COLS];

@@ -30,8 +30,8 @@ import jdk.incubator.vector.VectorShuffle;
  * (each pass's window holding its even rows, then its odd) and put back in row order at the end. The scales need
  * no such care: read as ints, a pass's fp16 scales are the low and high halves of its lanes, widened in place.
  * Against the float kernel of ggml's layout ({@link Q8Matrix}), one bytes-to-float conversion per weight, decode
- * on a Zen 2 core (AVX2) ran 1.24-1.34x as fast on h-1b and 1.28-1.47x on h-350m, on one or two threads, and
- * batches of 16 exact tokens 1.22x (granite-bench README, twentieth session).
+ * on a Zen 2 core (AVX2) ran 1.24-1.34x as fast on h-1b, 1.28-1.47x on h-350m and 1.35-1.41x on h-tiny, on one or
+ * two threads, and batches of 16 exact tokens 1.22x (granite-bench README, twentieth session).
  */
 public final class Q8PackedMatrix extends RowGroupMatrix {
 

@@ -357,6 +357,37 @@ class RowGroupMatrixTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void inputRoundingBoundsWhatTheKernelsReadOfTheToken(WeightFormat format) {
+        int cols = 160;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(ROWS, cols), format, Arena.ofAuto());
+        float[] x = Matrices.gaussian(2 + cols, random);
+        x[2 + 40] = 30f; // one block with a large activation rounds the others' neighbours coarsely
+        RowGroupMatrix.Activations a = RowGroupMatrix.Activations.of(x, 2, cols);
+        double squares = 0;
+        for (int i = 0; i < cols; i++) {
+            double e = x[2 + i] - (double) a.scale[i / WeightFormat.BLOCK] * a.q[i];
+            squares += e * e;
+        }
+        double rounding = m.inputRounding(x, 2);
+        assertEquals(Kernels.VECTOR ? Math.sqrt(squares) : 0, rounding, 1e-12 * Math.sqrt(squares));
+        float[] row = new float[cols];
+        for (int r = 0; r < ROWS; r++) {
+            m.readRow(r, row, 0);
+            double norm = 0;
+            for (float w : row) {
+                norm += (double) w * w;
+            }
+            // the kernels' dot against the stored weights' product: within ‖W_r‖·‖x − x̂‖ and fp32 rounding
+            double diff = Math.abs(m.dot(r, x, 2) - m.dotScalar(r, x, 2));
+            assertTrue(diff <= Math.sqrt(norm) * rounding + 2 * Tolerance.bound(cols, Matrices.absDot(m, r, x, 2)),
+                    format + " row " + r + ": " + diff + " > " + Math.sqrt(norm) * rounding);
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> m.inputRounding(x, 3));
+        assertEquals(0, Quantizer.quantize(source(ROWS, cols), format, Arena.ofAuto()).inputRounding(x, 0));
+    }
+
     @Test
     void q8BlocksOfFullScaleWeightsAndActivationsEndExact() {
         // weights and activations of ±1 quantize to ±127: pairs of products reach ±32258 in the 16-bit lanes, and
