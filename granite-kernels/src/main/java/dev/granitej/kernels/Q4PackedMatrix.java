@@ -259,11 +259,93 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
         accB1.intoArray(y, yb + LANES);
     }
 
-    /** A whole group for two tokens at once: {@link #pass2} on each of its passes. */
+    /** {@link #pass2} on each pass of the group. */
     @Override
-    void pairGroup(long groupAt, Activations ta, Activations tb, float[] y, int ya, int yb) {
+    void pairGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride) {
         for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-            pass2(groupAt, lane, ta, tb, y, ya + lane, yb + lane);
+            pass2(groupAt, lane, a[t], a[t + 1], y, y0 + lane, y0 + yStride + lane);
+        }
+    }
+
+    /** {@link #pass4} on each pass of the group, then its rows put back in order for the four tokens. */
+    @Override
+    void quadGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride) {
+        for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
+            pass4(groupAt, lane, a[t], a[t + 1], a[t + 2], a[t + 3], y, y0 + lane, yStride);
+        }
+        for (int k = 0; k < 4; k++) {
+            interleave(y, y0 + k * yStride);
+        }
+    }
+
+    /**
+     * {@link #pass2} for four tokens ({@code t0 .. t3}), each token's results added into its window of {@code y}
+     * ({@code y0 + k·yStride}) per block, its even rows then its odd, as {@link Q8PackedMatrix}'s kernels leave them:
+     * a block's 16-bit sums are split by shifts of their 32-bit lanes and the scales read as ints, where widening
+     * them in row order ({@code convertShape}) four times over took C2's compile past its limit of type-check traps
+     * (virtual calls that boxed vectors: 100 KB a batched step of four h-1b sessions). Sixteen float accumulators
+     * would not fit AVX2's registers. Each weight vector is widened and split once for the four tokens, and each
+     * token's sums are {@code passGroups}'s, so its results are too.
+     */
+    private void pass4(long groupAt, int lane0, Activations t0, Activations t1, Activations t2, Activations t3,
+                       float[] y, int y0, int yStride) {
+        for (int k = 0; k < 4; k++) {
+            Arrays.fill(y, y0 + k * yStride, y0 + k * yStride + PASS_ROWS, 0f);
+        }
+        for (int blk = 0; blk < blocks; blk++) {
+            long at = groupAt + blk * groupBlockBytes;
+            int xb = blk * WeightFormat.BLOCK;
+            ShortVector c0 = ShortVector.broadcast(SUMS, t0.offset[blk]);
+            ShortVector c1 = ShortVector.broadcast(SUMS, t1.offset[blk]);
+            ShortVector c2 = ShortVector.broadcast(SUMS, t2.offset[blk]);
+            ShortVector c3 = ShortVector.broadcast(SUMS, t3.offset[blk]);
+            long w = at + SCALE_BYTES + lane0;
+            for (int j = 0; j < HALF; j++) {
+                ShortVector v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data, w + (long) j * GROUP, LE)
+                        .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
+                ShortVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()
+                        .and((short) 0x0F);
+                c0 = c0.add(v.mul(t0.coef[xb + j])).add(hi.mul(t0.coef[xb + HALF + j]));
+                c1 = c1.add(v.mul(t1.coef[xb + j])).add(hi.mul(t1.coef[xb + HALF + j]));
+                c2 = c2.add(v.mul(t2.coef[xb + j])).add(hi.mul(t2.coef[xb + HALF + j]));
+                c3 = c3.add(v.mul(t3.coef[xb + j])).add(hi.mul(t3.coef[xb + HALF + j]));
+            }
+            IntVector s = IntVector.fromMemorySegment(I, data, at + 2L * lane0, LE);
+            IntVector h = s.lanewise(VectorOperators.LSHL, 16);
+            FloatVector even = ((FloatVector) h.and(0x8000_0000)
+                    .or(h.and(0x7fff_0000).lanewise(VectorOperators.LSHR, 3)).reinterpretAsFloats())
+                    .mul(HalfFloats.REBIAS);
+            FloatVector odd = ((FloatVector) s.and(0x8000_0000)
+                    .or(s.and(0x7fff_0000).lanewise(VectorOperators.LSHR, 3)).reinterpretAsFloats())
+                    .mul(HalfFloats.REBIAS);
+            int yo = y0;
+            IntVector c = c0.reinterpretAsInts();
+            ((FloatVector) c.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(even.mul(t0.scale[blk]), FloatVector.fromArray(F, y, yo))
+                    .intoArray(y, yo);
+            ((FloatVector) c.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(odd.mul(t0.scale[blk]), FloatVector.fromArray(F, y, yo + LANES)).intoArray(y, yo + LANES);
+            yo += yStride;
+            c = c1.reinterpretAsInts();
+            ((FloatVector) c.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(even.mul(t1.scale[blk]), FloatVector.fromArray(F, y, yo))
+                    .intoArray(y, yo);
+            ((FloatVector) c.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(odd.mul(t1.scale[blk]), FloatVector.fromArray(F, y, yo + LANES)).intoArray(y, yo + LANES);
+            yo += yStride;
+            c = c2.reinterpretAsInts();
+            ((FloatVector) c.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(even.mul(t2.scale[blk]), FloatVector.fromArray(F, y, yo))
+                    .intoArray(y, yo);
+            ((FloatVector) c.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(odd.mul(t2.scale[blk]), FloatVector.fromArray(F, y, yo + LANES)).intoArray(y, yo + LANES);
+            yo += yStride;
+            c = c3.reinterpretAsInts();
+            ((FloatVector) c.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
+                    .convert(VectorOperators.I2F, 0)).fma(even.mul(t3.scale[blk]), FloatVector.fromArray(F, y, yo))
+                    .intoArray(y, yo);
+            ((FloatVector) c.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(odd.mul(t3.scale[blk]), FloatVector.fromArray(F, y, yo + LANES)).intoArray(y, yo + LANES);
         }
     }
 

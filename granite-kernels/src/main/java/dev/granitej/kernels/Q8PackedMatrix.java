@@ -16,7 +16,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 
 /**
  * A {@code Q8_0} matrix repacked by groups of rows ({@link RowGroupMatrix}): a group block's data bytes
@@ -34,12 +33,6 @@ import jdk.incubator.vector.VectorShuffle;
  * two threads, and batches of 16 exact tokens 1.22x (granite-bench README, twentieth session).
  */
 public final class Q8PackedMatrix extends RowGroupMatrix {
-
-    /** A pass's even rows' results (lanes {@code 0..}) and odd rows' (after them) back in row order: the low half. */
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(F, m -> m % 2 == 0 ? m / 2 : m / 2 - LANES);
-    /** The high half of {@link #ZIP_LOW}. */
-    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(F,
-            m -> m % 2 == 0 ? LANES / 2 + m / 2 : LANES / 2 + m / 2 - LANES);
 
     Q8PackedMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
@@ -87,17 +80,6 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
         sumGroups(groupAt0, stride, groups, a, y, y0, yStride);
         for (int k = 0; k < groups; k++) {
             interleave(y, y0 + k * yStride);
-        }
-    }
-
-    /** A group's results, each pass's window holding its even rows then its odd, put back in row order. */
-    private static void interleave(float[] y, int y0) {
-        for (int lane0 = 0; lane0 < GROUP; lane0 += PASS_ROWS) {
-            int yo = y0 + lane0;
-            FloatVector even = FloatVector.fromArray(F, y, yo);
-            FloatVector odd = FloatVector.fromArray(F, y, yo + LANES);
-            even.rearrange(ZIP_LOW, odd).intoArray(y, yo);
-            even.rearrange(ZIP_HIGH, odd).intoArray(y, yo + LANES);
         }
     }
 
@@ -149,12 +131,22 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
 
     /** {@link #pass2} on each pass of the group, then its rows put back in order for both tokens. */
     @Override
-    void pairGroup(long groupAt, Activations ta, Activations tb, float[] y, int ya, int yb) {
+    void pairGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride) {
         for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-            pass2(groupAt, lane, ta, tb, y, ya + lane, yb + lane);
+            pass2(groupAt, lane, a[t], a[t + 1], y, y0 + lane, y0 + yStride + lane);
         }
-        interleave(y, ya);
-        interleave(y, yb);
+        interleave(y, y0);
+        interleave(y, y0 + yStride);
+    }
+
+    /**
+     * Two pairs: a kernel for four tokens would share one more load and widening per pair of columns, against eight
+     * operations per token (a tenth fewer), not worth a third kernel.
+     */
+    @Override
+    void quadGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride) {
+        pairGroup(groupAt, a, t, y, y0, yStride);
+        pairGroup(groupAt, a, t + 2, y, y0 + 2 * yStride, yStride);
     }
 
     /**

@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -57,6 +58,12 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
      * lie a multiple of 4 KiB apart, so they share L1 sets).
      */
     static final int STREAMS = 3;
+
+    /** A pass's even rows' results (lanes {@code 0..}) and odd rows' (after them) back in row order: the low half. */
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(F, m -> m % 2 == 0 ? m / 2 : m / 2 - LANES);
+    /** The high half of {@link #ZIP_LOW}. */
+    private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(F,
+            m -> m % 2 == 0 ? LANES / 2 + m / 2 : LANES / 2 + m / 2 - LANES);
 
     final int blocks;
     final int groupRows;
@@ -364,6 +371,17 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
     }
 
 
+    /** A group's results, each pass's window holding its even rows then its odd, put back in row order. */
+    static void interleave(float[] y, int y0) {
+        for (int lane0 = 0; lane0 < GROUP; lane0 += PASS_ROWS) {
+            int yo = y0 + lane0;
+            FloatVector even = FloatVector.fromArray(F, y, yo);
+            FloatVector odd = FloatVector.fromArray(F, y, yo + LANES);
+            even.rearrange(ZIP_LOW, odd).intoArray(y, yo);
+            even.rearrange(ZIP_HIGH, odd).intoArray(y, yo + LANES);
+        }
+    }
+
     /** Whether {@link #rowsVector} runs whole groups in streams, as by default, or in pairs. */
     boolean inStreams() {
         return true;
@@ -470,8 +488,11 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         for (int r0 = rowFrom; r0 < rowTo; r0 += chunk) {
             int r1 = Math.min(rowTo, r0 + chunk);
             int t = 0;
+            for (; t + 4 <= tokens; t += 4) {
+                tokenRun(a, t, 4, y, yStride, r0, r1);
+            }
             for (; t + 2 <= tokens; t += 2) {
-                tokenPair(a[t], a[t + 1], y, t * yStride, (t + 1) * yStride, r0, r1);
+                tokenRun(a, t, 2, y, yStride, r0, r1);
             }
             if (t < tokens) {
                 rowsVector(a[t], y, t * yStride, r0, r1);
@@ -526,33 +547,40 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
 
 
     /**
-     * {@link #rowsVector} for the tokens {@code ta} and {@code tb} (results to {@code ya} and {@code yb}): whole
-     * groups by {@link #pairGroup}, the rows outside them token by token.
+     * {@link #rowsVector} for the {@code n} tokens {@code a[t .. t + n)} (2 or 4; token {@code t + k}'s results at
+     * {@code y[(t + k)·yStride ..]}): whole groups by {@link #pairGroup} or {@link #quadGroup}, the rows outside them
+     * token by token.
      */
-    private void tokenPair(Activations ta, Activations tb, float[] y, int ya, int yb, int from, int to) {
+    private void tokenRun(Activations[] a, int t, int n, float[] y, int yStride, int from, int to) {
         int end = Math.min(to, groupRows);
-        int first = (from + GROUP - 1) / GROUP * GROUP;
-        int last = first + Math.max(0, end - first) / GROUP * GROUP;
-        if (last == first) {
-            rowsVector(ta, y, ya, from, to);
-            rowsVector(tb, y, yb, from, to);
-            return;
+        int first = Math.min(end, (from + GROUP - 1) / GROUP * GROUP);
+        int last = first + (end - first) / GROUP * GROUP;
+        for (int k = 0; k < n; k++) {
+            rowsVector(a[t + k], y, (t + k) * yStride, from, first);
         }
-        rowsVector(ta, y, ya, from, first);
-        rowsVector(tb, y, yb, from, first);
         for (int r = first; r < last; r += GROUP) {
-            pairGroup(r / GROUP * groupBytes, ta, tb, y, ya + r, yb + r);
+            long groupAt = r / GROUP * groupBytes;
+            if (n == 4) {
+                quadGroup(groupAt, a, t, y, t * yStride + r, yStride);
+            } else {
+                pairGroup(groupAt, a, t, y, t * yStride + r, yStride);
+            }
         }
-        rowsVector(ta, y, ya, last, to);
-        rowsVector(tb, y, yb, last, to);
+        for (int k = 0; k < n; k++) {
+            rowsVector(a[t + k], y, (t + k) * yStride, Math.max(from, last), to);
+        }
     }
 
     /**
-     * The group at {@code groupAt} against the tokens {@code ta} and {@code tb}, its rows into {@code y[ya ..]} and
-     * {@code y[yb ..]}: each weight vector loaded and widened once for both, each row's bits those of
-     * {@link #laneDot}.
+     * The group at {@code groupAt} against the tokens {@code a[t]} and {@code a[t + 1]}, its rows into
+     * {@code y[y0 ..]} and {@code y[y0 + yStride ..]}: each weight vector loaded and widened once for both, each
+     * row's bits those of {@link #laneDot}.
      */
-    abstract void pairGroup(long groupAt, Activations ta, Activations tb, float[] y, int ya, int yb);
+    abstract void pairGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride);
+
+    /** {@link #pairGroup} for the four tokens {@code a[t .. t + 4)}, the rows of token {@code t + k} at
+     * {@code y[y0 + k·yStride ..]}. */
+    abstract void quadGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride);
 
     /**
      * Products over a vector of tokens or more (prefill): each whole group is decoded once, column-major (lanes are

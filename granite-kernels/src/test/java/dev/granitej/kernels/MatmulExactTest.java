@@ -174,7 +174,7 @@ class MatmulExactTest {
         }
     }
 
-    /** A random matrix in {@code format} as the engine loads it: Q4_0 repacked by groups of rows. */
+    /** A random matrix in {@code format} as the engine loads it: Q4_0 and Q8_0 repacked by groups of rows. */
     private static WeightMatrix asLoaded(WeightFormat format, int rows, int cols, Random random) {
         if (!format.isBlockQuantized()) {
             return Matrices.random(format, rows, cols, random);

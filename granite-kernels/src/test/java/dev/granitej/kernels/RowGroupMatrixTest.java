@@ -159,9 +159,10 @@ class RowGroupMatrixTest {
                         "matvec rows " + range[0] + ".." + range[1] + ", row " + r);
             }
         }
-        // several tokens (two at a time, then one): the exact product over ranges that start and end inside groups
+        // several tokens (four at a time, two, then one): the exact product over ranges that start and end inside
+        // groups
         for (int[] range : new int[][]{{5, 70}, {33, 75}, {64, 75}, {0, 31}}) {
-            for (int tokens = 2; tokens <= 3; tokens++) {
+            for (int tokens = 2; tokens <= 5; tokens++) {
                 float[] exact = new float[tokens * ROWS];
                 m.matmulExact(x, cols, exact, ROWS, tokens, range[0], range[1]);
                 for (int t = 0; t < tokens; t++) {
@@ -325,7 +326,8 @@ class RowGroupMatrixTest {
         }
         WeightMatrix m = Quantizer.quantizeRepacked(WeightMatrix.of(WeightFormat.F32, seg, rows, cols),
                 WeightFormat.Q4_0, Arena.ofAuto());
-        // both signs as one pair of tokens (the two-token kernel) and each alone (one token)
+        // both signs as one pair of tokens (the two-token kernel), twice as four tokens (the four-token one), and
+        // each alone (one token)
         float[] pair = new float[2 * cols];
         for (int c = 0; c < cols; c++) {
             pair[c] = plus[c];
@@ -333,6 +335,13 @@ class RowGroupMatrixTest {
         }
         float[] pairOut = new float[2 * rows];
         m.matmulExact(pair, cols, pairOut, rows, 2, 0, rows);
+        float[] quad = new float[4 * cols];
+        System.arraycopy(pair, 0, quad, 0, 2 * cols);
+        System.arraycopy(pair, 0, quad, 2 * cols, 2 * cols);
+        float[] quadOut = new float[4 * rows];
+        m.matmulExact(quad, cols, quadOut, rows, 4, 0, rows);
+        assertTrue(Arrays.equals(pairOut, Arrays.copyOfRange(quadOut, 0, 2 * rows)), "four tokens, the first two");
+        assertTrue(Arrays.equals(pairOut, Arrays.copyOfRange(quadOut, 2 * rows, 4 * rows)), "four tokens, the last two");
         for (float sign : new float[]{1f, -1f}) {
             float[] x = Arrays.copyOfRange(pair, sign > 0 ? 0 : cols, sign > 0 ? cols : 2 * cols);
             float[] y = new float[rows];
