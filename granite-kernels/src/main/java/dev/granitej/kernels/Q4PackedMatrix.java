@@ -86,10 +86,14 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
      * the whole byte ({@link Activations#coef}), and its high nibble, shifted down and masked (the shift is in
      * 32-bit lanes, one instruction where C2 makes a 16-bit one three, so the next row's low nibble lands above it),
      * times its own, summed in a second chain (two chains of adds in flight, not one; added at the block's end, and
-     * sums modulo 2¹⁶ do not depend on the order). Then the block's sums widened to ints and floats, and its scales
-     * as vectors: the fp16 bits moved into a float's place and the exponent bias corrected by a product with 2¹¹²,
-     * exact for finite values (subnormals too), times {@code dx}, added into the rows' results in {@code y}, block
-     * after block.
+     * sums modulo 2¹⁶ do not depend on the order). Then the block's sums split by shifts of their 32-bit lanes into
+     * the even rows' and the odd rows' ints, and its scales read as ints (an even row's fp16 bits low, the next
+     * row's high), each half moved into a float's place and the exponent bias corrected by a product with 2¹¹²,
+     * exact for finite values (subnormals too), times {@code dx}, added into the rows' results in {@code y} (each
+     * pass's window its even rows, then its odd, as {@link #sumGroups} leaves them), block after block. Widening
+     * the sums in row order ({@code convertShape}, part 0 and 1) did the same work, but part 1 is a {@code slice}
+     * and {@code blend} that C2 made virtual calls in some compiles past the trap limit (below): one h-1b decode
+     * in about ten ran at 4.5 t/s instead of 7.8-8.3 (granite-bench README, twentieth session).
      *
      * <p>Why this shape: groups far apart are sequential streams through memory, which one core reads faster
      * together than one by one; a block's rows all at once read each of its cache lines once (two passes over a
@@ -102,7 +106,7 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
      * one method: a helper that returned a vector would box it wherever C2 did not inline it.
      */
     @Override
-    void passGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
+    void sumGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
         for (int k = 0; k < groups; k++) {
             Arrays.fill(y, y0 + k * yStride, y0 + k * yStride + GROUP, 0f);
         }
@@ -123,24 +127,21 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
                         c = c.add(v.mul(a.coef[xb + j]));
                         hc = hc.add(h.and((short) 0x0F).mul(a.coef[xb + HALF + j]));
                     }
-                    c = c.add(hc);
+                    IntVector sums = c.add(hc).reinterpretAsInts();
                     int yo = y0 + k * yStride + lane0;
-                    IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
-                            .convertShape(VectorOperators.S2I, I, 0);
-                    FloatVector scale = ((FloatVector) s.and(0x8000_0000)
-                            .or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats())
+                    IntVector s = IntVector.fromMemorySegment(I, data, at + 2L * lane0, LE);
+                    IntVector h = s.lanewise(VectorOperators.LSHL, 16);
+                    FloatVector scale = ((FloatVector) h.and(0x8000_0000)
+                            .or(h.and(0x7fff_0000).lanewise(VectorOperators.LSHR, 3)).reinterpretAsFloats())
                             .mul(HalfFloats.REBIAS).mul(dx);
-                    ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 0))
+                    ((FloatVector) sums.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                             .convert(VectorOperators.I2F, 0)).fma(scale, FloatVector.fromArray(F, y, yo))
                             .intoArray(y, yo);
-                    s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
-                            .convertShape(VectorOperators.S2I, I, 0);
                     scale = ((FloatVector) s.and(0x8000_0000)
-                            .or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats())
+                            .or(s.and(0x7fff_0000).lanewise(VectorOperators.LSHR, 3)).reinterpretAsFloats())
                             .mul(HalfFloats.REBIAS).mul(dx);
-                    ((FloatVector) ((IntVector) c.convertShape(VectorOperators.S2I, I, 1))
-                            .convert(VectorOperators.I2F, 0)).fma(scale, FloatVector.fromArray(F, y, yo + LANES))
-                            .intoArray(y, yo + LANES);
+                    ((FloatVector) sums.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                            .fma(scale, FloatVector.fromArray(F, y, yo + LANES)).intoArray(y, yo + LANES);
                 }
             }
         }

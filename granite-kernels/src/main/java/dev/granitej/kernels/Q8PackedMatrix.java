@@ -71,25 +71,12 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
     /**
      * As {@link Q4PackedMatrix}'s: block by block, each group's block in turn, and each {@link #PASS_ROWS} rows of
      * it, the results added into {@code y} per block; the groups are a loop and the sums live in {@code y}, which
-     * keeps C2 under its limit of type-check traps per method (see there). The scales: each int lane of a pass's
-     * scales holds an even row's fp16 bits low and the next row's high; either half, moved to the top of the int
-     * (sign) and three places below it (exponent and mantissa), times 2¹¹², is the float exactly.
+     * keeps the count of C2's type-check traps down (see there). The scales: each int lane of a pass's scales holds
+     * an even row's fp16 bits low and the next row's high; either half, moved to the top of the int (sign) and three
+     * places below it (exponent and mantissa), times 2¹¹², is the float exactly.
      */
     @Override
-    void passGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
-        sumGroups(groupAt0, stride, groups, a, y, y0, yStride);
-        for (int k = 0; k < groups; k++) {
-            interleave(y, y0 + k * yStride);
-        }
-    }
-
-    /**
-     * {@link #passGroups} but for the order of the results: each pass's window holds its even rows, then its odd.
-     * A method of its own, too big for C2 to inline into {@code passGroups}: the two-vector shuffles that put the
-     * rows back in order count type-check traps of their own, and here they would take the kernel past the limit
-     * (its compile then made them virtual calls).
-     */
-    private void sumGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
+    void sumGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
         for (int k = 0; k < groups; k++) {
             Arrays.fill(y, y0 + k * yStride, y0 + k * yStride + GROUP, 0f);
         }

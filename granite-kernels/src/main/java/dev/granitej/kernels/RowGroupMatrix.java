@@ -397,9 +397,23 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
 
     /**
      * The {@code groups} groups at {@code groupAt0}, {@code groupAt0 + stride}, … against the token {@code a}, the
-     * rows of group {@code k} into {@code y[y0 + k·yStride ..]}, each row's bits those of {@link #laneDot}.
+     * rows of group {@code k} into {@code y[y0 + k·yStride ..]}, each row's bits those of {@link #laneDot}:
+     * {@link #sumGroups}, then each group's rows put back in order.
      */
-    abstract void passGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride);
+    final void passGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
+        sumGroups(groupAt0, stride, groups, a, y, y0, yStride);
+        for (int k = 0; k < groups; k++) {
+            interleave(y, y0 + k * yStride);
+        }
+    }
+
+    /**
+     * {@link #passGroups} but for the order of the results: each pass's window holds its even rows, then its odd. A
+     * method of its own, too big for C2 to inline into {@code passGroups}: the two-vector shuffles that put the rows
+     * back in order count type-check traps of their own, and in the kernel they took it past the limit (its compile
+     * then made them virtual calls).
+     */
+    abstract void sumGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride);
 
     /**
      * Quantizes {@code x} into new arrays at each call; the model's products go through {@link #matmulExact} with a
