@@ -214,9 +214,9 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
     }
 
     /**
-     * {@link #passGroups} for two tokens, one group and {@link #PASS_ROWS} rows of it ({@code ta}, {@code tb},
-     * results to {@code ya} and {@code yb}): each weight vector is widened and split once for both, and each token's
-     * sums are {@code passGroups}'s, so its results are too.
+     * {@link #sumGroups} for two tokens, one group and {@link #PASS_ROWS} rows of it ({@code ta}, {@code tb}, each
+     * window's even rows then its odd to {@code ya} and {@code yb}): each weight vector is widened and split once for
+     * both, and each token's sums are {@code sumGroups}'s, so its results are too.
      */
     private void pass2(long groupAt, int lane0, Activations ta, Activations tb, float[] y, int ya, int yb) {
         FloatVector accA0 = FloatVector.zero(F);
@@ -237,22 +237,24 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
                 ca = ca.add(v.mul(ta.coef[xb + j])).add(hi.mul(ta.coef[xb + HALF + j]));
                 cb = cb.add(v.mul(tb.coef[xb + j])).add(hi.mul(tb.coef[xb + HALF + j]));
             }
-            IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * lane0, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector d = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS);
-            accA0 = ((FloatVector) ((IntVector) ca.convertShape(VectorOperators.S2I, I, 0))
+            IntVector s = IntVector.fromMemorySegment(I, data, at + 2L * lane0, LE);
+            IntVector h = s.lanewise(VectorOperators.LSHL, 16);
+            FloatVector d = ((FloatVector) h.and(0x8000_0000)
+                    .or(h.and(0x7fff_0000).lanewise(VectorOperators.LSHR, 3)).reinterpretAsFloats())
+                    .mul(HalfFloats.REBIAS);
+            IntVector sa = ca.reinterpretAsInts();
+            IntVector sb = cb.reinterpretAsInts();
+            accA0 = ((FloatVector) sa.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(d.mul(ta.scale[blk]), accA0);
-            accB0 = ((FloatVector) ((IntVector) cb.convertShape(VectorOperators.S2I, I, 0))
+            accB0 = ((FloatVector) sb.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
                     .convert(VectorOperators.I2F, 0)).fma(d.mul(tb.scale[blk]), accB0);
-            s = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * (lane0 + LANES), LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            d = ((FloatVector) s.and(0x8000_0000).or(s.and(0x7fff).lanewise(VectorOperators.LSHL, 13))
-                    .reinterpretAsFloats()).mul(HalfFloats.REBIAS);
-            accA1 = ((FloatVector) ((IntVector) ca.convertShape(VectorOperators.S2I, I, 1))
-                    .convert(VectorOperators.I2F, 0)).fma(d.mul(ta.scale[blk]), accA1);
-            accB1 = ((FloatVector) ((IntVector) cb.convertShape(VectorOperators.S2I, I, 1))
-                    .convert(VectorOperators.I2F, 0)).fma(d.mul(tb.scale[blk]), accB1);
+            d = ((FloatVector) s.and(0x8000_0000)
+                    .or(s.and(0x7fff_0000).lanewise(VectorOperators.LSHR, 3)).reinterpretAsFloats())
+                    .mul(HalfFloats.REBIAS);
+            accA1 = ((FloatVector) sa.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(d.mul(ta.scale[blk]), accA1);
+            accB1 = ((FloatVector) sb.lanewise(VectorOperators.ASHR, 16).convert(VectorOperators.I2F, 0))
+                    .fma(d.mul(tb.scale[blk]), accB1);
         }
         accA0.intoArray(y, ya);
         accA1.intoArray(y, ya + LANES);
@@ -260,12 +262,14 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
         accB1.intoArray(y, yb + LANES);
     }
 
-    /** {@link #pass2} on each pass of the group. */
+    /** {@link #pass2} on each pass of the group, then its rows put back in order for both tokens. */
     @Override
     void pairGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride) {
         for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
             pass2(groupAt, lane, a[t], a[t + 1], y, y0 + lane, y0 + yStride + lane);
         }
+        interleave(y, y0);
+        interleave(y, y0 + yStride);
     }
 
     /** {@link #pass4} on each pass of the group, then its rows put back in order for the four tokens. */

@@ -22,7 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why: in ggml's layout a row's dot product ends each block with a scale to widen, broadcast and apply, and
  * each row with a horizontal sum; here the lanes are rows, so a block's scales are one vector, the activations are
- * broadcast once for all the rows, and a group's results are stored as they are. One thread reads 8512×2048
+ * broadcast once for all the rows, and a group's results are stored as they are (decode's integer kernels leave
+ * each pass's even rows, then its odd, and {@link #interleave} puts them in order once per group and token). One thread reads 8512×2048
  * Q4_0 matrices 1.2-1.45x as fast from memory as with the four-row ggml kernel, 1.6x from cache (granite-bench
  * README, section 5.0). Prefill decodes a whole group at a time, as it is stored (lanes are rows), and runs its
  * own outer-product tiles over it ({@link #matmulGroups}): rows decoded one by one ({@link #decodeRow}, whose bytes
