@@ -121,8 +121,8 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
                     ShortVector hc = ShortVector.zero(SUMS);
                     long w = at + SCALE_BYTES + lane0;
                     for (int j = 0; j < HALF; j++) {
-                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data, w + (long) j * GROUP,
-                                LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
+                        ShortVector v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
+                                w + (long) j * GROUP, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
                         ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
                         c = c.add(v.mul(a.coef[xb + j]));
                         hc = hc.add(h.and((short) 0x0F).mul(a.coef[xb + HALF + j]));

@@ -23,9 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why: in ggml's layout a row's dot product ends each block with a scale to widen, broadcast and apply, and
  * each row with a horizontal sum; here the lanes are rows, so a block's scales are one vector, the activations are
  * broadcast once for all the rows, and a group's results are stored as they are (decode's integer kernels leave
- * each pass's even rows, then its odd, and {@link #interleave} puts them in order once per group and token). One thread reads 8512×2048
- * Q4_0 matrices 1.2-1.45x as fast from memory as with the four-row ggml kernel, 1.6x from cache (granite-bench
- * README, section 5.0). Prefill decodes a whole group at a time, as it is stored (lanes are rows), and runs its
+ * each pass's even rows, then its odd, and {@link #interleave} puts them in order once per group and token). One
+ * thread reads 8512×2048 Q4_0 matrices 1.2-1.45x as fast from memory as with the four-row ggml kernel, 1.6x from
+ * cache (granite-bench README, section 5.0). Prefill decodes a whole group at a time, as it is stored (lanes are rows), and runs its
  * own outer-product tiles over it ({@link #matmulGroups}): rows decoded one by one ({@link #decodeRow}, whose bytes
  * lie 32 apart here) made an h-1b prefill 0.88x as fast.
  *
@@ -61,7 +61,8 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
     static final int STREAMS = 3;
 
     /** A pass's even rows' results (lanes {@code 0..}) and odd rows' (after them) back in row order: the low half. */
-    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(F, m -> m % 2 == 0 ? m / 2 : m / 2 - LANES);
+    private static final VectorShuffle<Float> ZIP_LOW = VectorShuffle.fromOp(F,
+            m -> m % 2 == 0 ? m / 2 : m / 2 - LANES);
     /** The high half of {@link #ZIP_LOW}. */
     private static final VectorShuffle<Float> ZIP_HIGH = VectorShuffle.fromOp(F,
             m -> m % 2 == 0 ? LANES / 2 + m / 2 : LANES / 2 + m / 2 - LANES);
@@ -95,7 +96,8 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         for (int g = 0; g < full; g++) {
             packGroup(format, src.asSlice(g * GROUP * rowBytes, GROUP * rowBytes), cols, out, g * GROUP * rowBytes);
         }
-        MemorySegment.copy(src, full * GROUP * rowBytes, out, full * GROUP * rowBytes, (rows - full * GROUP) * rowBytes);
+        long tailAt = full * GROUP * rowBytes;
+        MemorySegment.copy(src, tailAt, out, tailAt, (rows - full * GROUP) * rowBytes);
         return WeightMatrix.ofRepacked(format, out, rows, cols);
     }
 
@@ -294,8 +296,8 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         }
 
         /**
-         * {@code ‖x − dx·xq‖₂} over {@code x[xOff .. xOff + cols)}: how far {@link #quantize} rounds the token, computed
-         * as it rounds it, without storing it.
+         * {@code ‖x − dx·xq‖₂} over {@code x[xOff .. xOff + cols)}: how far {@link #quantize} rounds the token,
+         * computed as it rounds it, without storing it.
          */
         static double roundingNorm(float[] x, int xOff, int cols) {
             double squares = 0;
@@ -843,9 +845,9 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
     @Override
     WeightMatrix slice(int first, int count) {
         if (first % GROUP != 0 || (count % GROUP != 0 && first + count != rows)) {
-            throw new IllegalArgumentException("rows [" + first + ", " + (first + count) + ") of a repacked " + format() + " "
-                    + "matrix: a view must start at a multiple of " + GROUP + " rows and span whole groups or run "
-                    + "to the last row");
+            throw new IllegalArgumentException("rows [" + first + ", " + (first + count) + ") of a repacked "
+                    + format() + " matrix: a view must start at a multiple of " + GROUP + " rows and span whole "
+                    + "groups or run to the last row");
         }
         return WeightMatrix.ofRepacked(format(), data.asSlice(first / GROUP * groupBytes, count * rowBytes), count,
                 cols);

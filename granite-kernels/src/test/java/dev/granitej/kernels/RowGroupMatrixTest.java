@@ -341,7 +341,8 @@ class RowGroupMatrixTest {
         float[] quadOut = new float[4 * rows];
         m.matmulExact(quad, cols, quadOut, rows, 4, 0, rows);
         assertTrue(Arrays.equals(pairOut, Arrays.copyOfRange(quadOut, 0, 2 * rows)), "four tokens, the first two");
-        assertTrue(Arrays.equals(pairOut, Arrays.copyOfRange(quadOut, 2 * rows, 4 * rows)), "four tokens, the last two");
+        assertTrue(Arrays.equals(pairOut, Arrays.copyOfRange(quadOut, 2 * rows, 4 * rows)),
+                "four tokens, the last two");
         for (float sign : new float[]{1f, -1f}) {
             float[] x = Arrays.copyOfRange(pair, sign > 0 ? 0 : cols, sign > 0 ? cols : 2 * cols);
             float[] y = new float[rows];
