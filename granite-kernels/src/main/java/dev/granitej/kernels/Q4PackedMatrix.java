@@ -41,10 +41,9 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
     }
 
     @Override
-    float weight(long groupBlock, int lane, int j) {
+    int quant(long groupBlock, int lane, int j) {
         int packed = dataByte(groupBlock, lane, j % HALF) & 0xFF;
-        int q = j < HALF ? packed & 0x0F : packed >>> 4;
-        return scale(groupBlock, lane) * (q - 8);
+        return (j < HALF ? packed & 0x0F : packed >>> 4) - 8;
     }
 
     /** As {@link Q4Matrix#dotScalar}'s block: the same products in the same order. */
@@ -213,12 +212,8 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
         acc11.intoArray(y, y1 + LANES);
     }
 
-    /**
-     * {@link #sumGroups} for two tokens, one group and {@link #PASS_ROWS} rows of it ({@code ta}, {@code tb}, each
-     * window's even rows then its odd to {@code ya} and {@code yb}): each weight vector is widened and split once for
-     * both, and each token's sums are {@code sumGroups}'s, so its results are too.
-     */
-    private void pass2(long groupAt, int lane0, Activations ta, Activations tb, float[] y, int ya, int yb) {
+    @Override
+    void pass2(long groupAt, int lane0, Activations ta, Activations tb, float[] y, int ya, int yb) {
         FloatVector accA0 = FloatVector.zero(F);
         FloatVector accA1 = accA0;
         FloatVector accB0 = accA0;
@@ -260,16 +255,6 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
         accA1.intoArray(y, ya + LANES);
         accB0.intoArray(y, yb);
         accB1.intoArray(y, yb + LANES);
-    }
-
-    /** {@link #pass2} on each pass of the group, then its rows put back in order for both tokens. */
-    @Override
-    void pairGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride) {
-        for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-            pass2(groupAt, lane, a[t], a[t + 1], y, y0 + lane, y0 + yStride + lane);
-        }
-        interleave(y, y0);
-        interleave(y, y0 + yStride);
     }
 
     /** {@link #pass4} on each pass of the group, then its rows put back in order for the four tokens. */

@@ -44,8 +44,8 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
     }
 
     @Override
-    float weight(long groupBlock, int lane, int j) {
-        return scale(groupBlock, lane) * dataByte(groupBlock, lane, j);
+    int quant(long groupBlock, int lane, int j) {
+        return dataByte(groupBlock, lane, j);
     }
 
     /** As {@link Q8Matrix#dotScalar}'s block: the same products in the same order. */
@@ -116,16 +116,6 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
         }
     }
 
-    /** {@link #pass2} on each pass of the group, then its rows put back in order for both tokens. */
-    @Override
-    void pairGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride) {
-        for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
-            pass2(groupAt, lane, a[t], a[t + 1], y, y0 + lane, y0 + yStride + lane);
-        }
-        interleave(y, y0);
-        interleave(y, y0 + yStride);
-    }
-
     /**
      * Two pairs: a kernel for four tokens would share one more load and widening per pair of columns, against eight
      * operations per token (a tenth fewer), not worth a third kernel.
@@ -136,12 +126,8 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
         pairGroup(groupAt, a, t + 2, y, y0 + 2 * yStride, yStride);
     }
 
-    /**
-     * {@link #sumGroups} for two tokens, one group and {@link #PASS_ROWS} rows of it ({@code ta}, {@code tb}, each
-     * window's even rows then its odd to {@code ya} and {@code yb}): each weight vector is loaded and widened once for
-     * both, and each token's sums are {@code sumGroups}'s, so its results are too.
-     */
-    private void pass2(long groupAt, int lane0, Activations ta, Activations tb, float[] y, int ya, int yb) {
+    @Override
+    void pass2(long groupAt, int lane0, Activations ta, Activations tb, float[] y, int ya, int yb) {
         FloatVector evenA = FloatVector.zero(F);
         FloatVector oddA = evenA;
         FloatVector evenB = evenA;

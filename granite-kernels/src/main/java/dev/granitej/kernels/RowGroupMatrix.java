@@ -143,11 +143,15 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         if (row >= groupRows) {
             return tail.get(row - groupRows, col);
         }
-        return weight(groupBlock(row, col / WeightFormat.BLOCK), row % GROUP, col % WeightFormat.BLOCK);
+        long at = groupBlock(row, col / WeightFormat.BLOCK);
+        return scale(at, row % GROUP) * quant(at, row % GROUP, col % WeightFormat.BLOCK);
     }
 
-    /** Weight {@code j} of a row's block, the row at {@code lane} of the group block at {@code groupBlock}. */
-    abstract float weight(long groupBlock, int lane, int j);
+    /**
+     * The integer of weight {@code j} of a row's block ({@code q}, {@code w = d·q}), the row at {@code lane} of the
+     * group block at {@code groupBlock}.
+     */
+    abstract int quant(long groupBlock, int lane, int j);
 
     /** As the ggml format's {@code dotScalar}: the same products in the same order. */
     @Override
@@ -181,8 +185,9 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         int lane = row % GROUP;
         for (int blk = 0; blk < blocks; blk++) {
             long at = groupBlock(row, blk);
+            float d = scale(at, lane);
             for (int j = 0; j < WeightFormat.BLOCK; j++) {
-                dst[dstOff + blk * WeightFormat.BLOCK + j] = weight(at, lane, j);
+                dst[dstOff + blk * WeightFormat.BLOCK + j] = d * quant(at, lane, j);
             }
         }
     }
@@ -593,7 +598,20 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
      * {@code y[y0 ..]} and {@code y[y0 + yStride ..]}: each weight vector loaded and widened once for both, each
      * row's bits those of {@link #laneDot}.
      */
-    abstract void pairGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride);
+    final void pairGroup(long groupAt, Activations[] a, int t, float[] y, int y0, int yStride) {
+        for (int lane = 0; lane < GROUP; lane += PASS_ROWS) {
+            pass2(groupAt, lane, a[t], a[t + 1], y, y0 + lane, y0 + yStride + lane);
+        }
+        interleave(y, y0);
+        interleave(y, y0 + yStride);
+    }
+
+    /**
+     * {@link #sumGroups} for two tokens, one group and {@link #PASS_ROWS} rows of it ({@code ta}, {@code tb}, each
+     * window's even rows then its odd to {@code ya} and {@code yb}): each weight vector is widened once for both,
+     * and each token's sums are {@code sumGroups}'s, so its results are too.
+     */
+    abstract void pass2(long groupAt, int lane0, Activations ta, Activations tb, float[] y, int ya, int yb);
 
     /** {@link #pairGroup} for the four tokens {@code a[t .. t + 4)}, the rows of token {@code t + k} at
      * {@code y[y0 + k·yStride ..]}. */
