@@ -57,6 +57,11 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
         return blockSum;
     }
 
+    @Override
+    short[] factors(Activations a) {
+        return a.coef;
+    }
+
     /** {@code −8·Σxq} ({@link Activations#offset}) plus the raw nibbles' products. */
     @Override
     int blockSum(long at, int byteStride, Activations a, int blk) {
@@ -81,8 +86,9 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
     /**
      * The {@code groups} groups at {@code groupAt0}, {@code groupAt0 + stride}, … against the token {@code a}, the
      * rows of group {@code k} into {@code y[y0 + k·yStride ..]}. Block by block, each group's block in turn, and
-     * each {@link #PASS_ROWS} rows of it: one 16-bit lane per row, a byte load widened, times the broadcast factor of
-     * the whole byte ({@link Activations#coef}), and its high nibble, shifted down and masked (the shift is in
+     * each {@link #PASS_ROWS} rows of it: one 16-bit lane per row, a byte load widened, times the factor of the
+     * whole byte ({@link Activations#coef}, loaded already repeated over a vector: {@link Activations#widen}), and
+     * its high nibble, shifted down and masked (the shift is in
      * 32-bit lanes, one instruction where C2 makes a 16-bit one three, so the next row's low nibble lands above it),
      * times its own, summed in a second chain (two chains of adds in flight, not one; added at the block's end, and
      * sums modulo 2¹⁶ do not depend on the order). Then the block's sums split by shifts of their 32-bit lanes into
@@ -109,8 +115,10 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
         for (int k = 0; k < groups; k++) {
             Arrays.fill(y, y0 + k * yStride, y0 + k * yStride + GROUP, 0f);
         }
+        short[] wide = a.wide(a.coef);
+        int lanes = SUMS.length();
         for (int blk = 0; blk < blocks; blk++) {
-            int xb = blk * WeightFormat.BLOCK;
+            int xb = blk * WeightFormat.BLOCK * lanes;
             short offset = a.offset[blk];
             FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
             for (int k = 0; k < groups; k++) {
@@ -123,8 +131,9 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
                         ShortVector v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
                                 w + (long) j * GROUP, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
                         ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
-                        c = c.add(v.mul(a.coef[xb + j]));
-                        hc = hc.add(h.and((short) 0x0F).mul(a.coef[xb + HALF + j]));
+                        c = c.add(v.mul(ShortVector.fromArray(SUMS, wide, xb + j * lanes)));
+                        hc = hc.add(h.and((short) 0x0F)
+                                .mul(ShortVector.fromArray(SUMS, wide, xb + (HALF + j) * lanes)));
                     }
                     IntVector sums = c.add(hc).reinterpretAsInts();
                     int yo = y0 + k * yStride + lane0;

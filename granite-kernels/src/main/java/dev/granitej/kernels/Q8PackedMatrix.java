@@ -23,9 +23,14 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>Decode's block sum {@code Σ q·xq} needs 21 bits (32·127·127), more than a 16-bit lane, but two products fit
  * one (2·128·127 &lt; 2¹⁵): the kernel adds weights {@code j} and {@code j+1} times their activations in 16-bit
- * lanes, then widens the pair sums into two 32-bit sums, one for the rows in the even 16-bit lanes (the pair sum
- * shifted up and back down, which extends its sign) and one for the odd (shifted down). Each is exact, so the block
- * sum is, whatever the order. The even and odd rows' results are kept apart in {@code y} while the blocks pass
+ * lanes, then widens the pair sums into two exact 32-bit sums, one for the rows in the odd 16-bit lanes and one for
+ * the even. Read as ints, the pair sums are {@code 2¹⁶·o + u}, {@code o} the odd lane (signed) and {@code u} the
+ * even one read as unsigned; with bit 15 flipped first, {@code u = e + 2¹⁵} for the even lane's signed {@code e}.
+ * So the int lanes shifted down 16 places (sign extended) add up to {@code Σo}, the int lanes themselves (wrapping)
+ * to {@code 2¹⁶·Σo + Σu}, and at the block's end {@code Σe = that − 2¹⁶·Σo − 16·2¹⁵}: a shift and a flip per
+ * pair where shifting the even lanes up and back down took three shifts, and shifts are what the loop waits on
+ * (one unit on a Zen 2 core; 1.2x in cache). Exact, so the block sum is, whatever the order. The even and odd rows'
+ * results are kept apart in {@code y} while the blocks pass
  * (each pass's window holding its even rows, then its odd) and put back in row order at the end. The scales need
  * no such care: read as ints, a pass's fp16 scales are the low and high halves of its lanes, widened in place.
  * Against the float kernel of ggml's layout ({@link Q8Matrix}), one bytes-to-float conversion per weight, decode
@@ -34,6 +39,14 @@ import jdk.incubator.vector.VectorOperators;
  */
 public final class Q8PackedMatrix extends RowGroupMatrix {
 
+    /**
+     * Flips bit 15 of an int lane: its low 16-bit lane, a pair sum {@code e} read as unsigned, becomes
+     * {@code e + 2¹⁵} (in 0..2¹⁶−1), and the high lane is untouched. See {@link #sumGroups}.
+     */
+    private static final int EVEN_BIAS = 0x8000;
+    /** {@link #EVEN_BIAS} over a block's 16 pairs. */
+    private static final int EVEN_BIASES = WeightFormat.BLOCK / 2 * EVEN_BIAS;
+
     Q8PackedMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
     }
@@ -41,6 +54,11 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
     @Override
     public WeightFormat format() {
         return WeightFormat.Q8_0;
+    }
+
+    @Override
+    short[] factors(Activations a) {
+        return a.q;
     }
 
     @Override
@@ -77,27 +95,32 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
      */
     @Override
     void sumGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
+        short[] wide = a.wide(a.q);
+        int lanes = SUMS.length();
         for (int k = 0; k < groups; k++) {
             Arrays.fill(y, y0 + k * yStride, y0 + k * yStride + GROUP, 0f);
         }
         for (int blk = 0; blk < blocks; blk++) {
-            int xb = blk * WeightFormat.BLOCK;
+            int xb = blk * WeightFormat.BLOCK * lanes;
             FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
             for (int k = 0; k < groups; k++) {
                 long at = groupAt0 + k * stride + blk * groupBlockBytes;
                 for (int lane0 = 0; lane0 < GROUP; lane0 += PASS_ROWS) {
-                    IntVector even = IntVector.zero(I);
-                    IntVector odd = even;
+                    IntVector all = IntVector.zero(I);
+                    IntVector odd = all;
                     long w = at + SCALE_BYTES + lane0;
                     for (int j = 0; j < WeightFormat.BLOCK; j += 2) {
                         ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
                                 w + (long) j * GROUP, LE).convertShape(VectorOperators.B2S, SUMS, 0);
                         ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
                                 w + (long) (j + 1) * GROUP, LE).convertShape(VectorOperators.B2S, SUMS, 0);
-                        IntVector pair = q0.mul(a.q[xb + j]).add(q1.mul(a.q[xb + j + 1])).reinterpretAsInts();
-                        even = even.add(pair.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                        IntVector pair = q0.mul(ShortVector.fromArray(SUMS, wide, xb + j * lanes))
+                                .add(q1.mul(ShortVector.fromArray(SUMS, wide, xb + (j + 1) * lanes)))
+                                .reinterpretAsInts().lanewise(VectorOperators.XOR, EVEN_BIAS);
+                        all = all.add(pair);
                         odd = odd.add(pair.lanewise(VectorOperators.ASHR, 16));
                     }
+                    IntVector even = all.sub(odd.lanewise(VectorOperators.LSHL, 16)).sub(EVEN_BIASES);
                     IntVector s = IntVector.fromMemorySegment(I, data, at + 2L * lane0, LE);
                     IntVector h = s.lanewise(VectorOperators.LSHL, 16);
                     FloatVector scale = ((FloatVector) h.and(0x8000_0000)
@@ -145,13 +168,17 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
                         LE).convertShape(VectorOperators.B2S, SUMS, 0);
                 ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
                         w + (long) (j + 1) * GROUP, LE).convertShape(VectorOperators.B2S, SUMS, 0);
-                IntVector pair = q0.mul(ta.q[xb + j]).add(q1.mul(ta.q[xb + j + 1])).reinterpretAsInts();
-                ea = ea.add(pair.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                IntVector pair = q0.mul(ta.q[xb + j]).add(q1.mul(ta.q[xb + j + 1])).reinterpretAsInts()
+                        .lanewise(VectorOperators.XOR, EVEN_BIAS);
+                ea = ea.add(pair);
                 oa = oa.add(pair.lanewise(VectorOperators.ASHR, 16));
-                pair = q0.mul(tb.q[xb + j]).add(q1.mul(tb.q[xb + j + 1])).reinterpretAsInts();
-                eb = eb.add(pair.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+                pair = q0.mul(tb.q[xb + j]).add(q1.mul(tb.q[xb + j + 1])).reinterpretAsInts()
+                        .lanewise(VectorOperators.XOR, EVEN_BIAS);
+                eb = eb.add(pair);
                 ob = ob.add(pair.lanewise(VectorOperators.ASHR, 16));
             }
+            ea = ea.sub(oa.lanewise(VectorOperators.LSHL, 16)).sub(EVEN_BIASES);
+            eb = eb.sub(ob.lanewise(VectorOperators.LSHL, 16)).sub(EVEN_BIASES);
             IntVector s = IntVector.fromMemorySegment(I, data, at + 2L * lane0, LE);
             IntVector h = s.lanewise(VectorOperators.LSHL, 16);
             FloatVector d = ((FloatVector) h.and(0x8000_0000)

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -257,6 +258,15 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         final short[] coef;
         final float[] scale;
         final short[] offset;
+        /**
+         * The factors one format's single-token kernel multiplies by ({@link #q} or {@link #coef}), each repeated
+         * over a vector of shorts ({@link #SUMS}), so that the kernel loads it (an operand of the multiply) rather
+         * than broadcasting it: on a Zen 2 core (AVX2) a broadcast from memory costs two operations in a loop that
+         * is bound by them. Filled by {@link #widen} before the threads fork; empty until the first call.
+         */
+        private short[] wide = new short[0];
+        /** The array {@link #wide} repeats, null when it is stale (after {@link #quantize}). */
+        private short[] wideOf;
 
         /** Room for rows of up to {@code cols} columns (the products index it by block from 0). */
         Activations(int cols) {
@@ -297,7 +307,35 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
                 scale[blk] = Float.isFinite(max) ? dx : Float.NaN;
                 offset[blk] = (short) (-8 * sum);
             }
+            wideOf = null;
             return this;
+        }
+
+        /**
+         * Repeats {@code factors[0 .. cols)} ({@link #q} or {@link #coef}) over {@link #wide}, each over a vector of
+         * {@link #SUMS}; allocates only when the columns outgrow the array. Returns this.
+         */
+        Activations widen(short[] factors, int cols) {
+            int lanes = SUMS.length();
+            if (wide.length < cols * lanes) {
+                wide = new short[cols * lanes];
+            }
+            for (int c = 0; c < cols; c++) {
+                ShortVector.broadcast(SUMS, factors[c]).intoArray(wide, c * lanes);
+            }
+            wideOf = factors;
+            return this;
+        }
+
+        /**
+         * {@link #wide} as {@link #widen} left it from {@code factors}; an {@link IllegalStateException} if it was
+         * widened from another array or before the last {@link #quantize} (a kernel would read stale factors).
+         */
+        short[] wide(short[] factors) {
+            if (wideOf != factors) {
+                throw new IllegalStateException("activations not widened for this kernel since they were quantized");
+            }
+            return wide;
         }
 
         /**
@@ -338,7 +376,7 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
     /**
      * {@code y[yOff + r] = dotVector(r, x)} for rows {@code [from, to)} of the token {@code a}: the whole groups in
      * streams ({@link #groupsInStreams}) or in pairs ({@link #groupsInPairs}) as {@link #inStreams} says, the rows
-     * outside them by {@link #laneDot}.
+     * outside them by {@link #laneDot}. {@code a} must be widened ({@link #decodeActivations}).
      */
     final void rowsVector(Activations a, float[] y, int yOff, int from, int to) {
         rowsVector(a, y, yOff, from, to, inStreams());
@@ -433,7 +471,7 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         if (!Kernels.VECTOR) {
             super.matvec(x, xOff, y, yOff, rowFrom, rowTo);
         } else if (rowFrom < rowTo) {
-            rowsVector(Activations.of(x, xOff, cols), y, yOff, rowFrom, rowTo);
+            rowsVector(decodeActivations(x, xOff), y, yOff, rowFrom, rowTo);
         }
     }
 
@@ -488,14 +526,32 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         return Kernels.VECTOR ? Activations.roundingNorm(x, xOff, cols) : 0;
     }
 
-    /** The {@code tokens} rows of {@code x} (row t at {@code xOff + t·xStride}) quantized into {@code scratch}. */
+    /**
+     * The {@code tokens} rows of {@code x} (row t at {@code xOff + t·xStride}) quantized into {@code scratch}, the
+     * last widened for {@link #sumGroups} when {@link #exactRows} runs it alone (an odd count). Only that one: the
+     * kernels for several tokens broadcast their factors, since every token's widened copy (32 bytes a column) is
+     * read again for each chunk of rows, and sixteen of them do not stay in L2 (h-1b, 16 Q8_0 sessions on a Zen 2
+     * core: 17.6 against 19.3 t/s with all widened).
+     */
     private Activations[] quantized(float[] x, int xOff, int xStride, int tokens, MatmulScratch scratch) {
         Activations[] a = scratch.activations(tokens, cols);
         for (int t = 0; t < tokens; t++) {
             a[t].quantize(x, xOff + t * xStride, cols);
         }
+        if (tokens % 2 == 1) {
+            a[tokens - 1].widen(factors(a[tokens - 1]), cols);
+        }
         return a;
     }
+
+    /** {@code x[xOff .. xOff + cols)} quantized into new arrays and widened: ready for {@link #rowsVector}. */
+    final Activations decodeActivations(float[] x, int xOff) {
+        Activations a = Activations.of(x, xOff, cols);
+        return a.widen(factors(a), cols);
+    }
+
+    /** The factors of {@code a} that {@link #sumGroups} multiplies by: {@link Activations#widen} repeats them. */
+    abstract short[] factors(Activations a);
 
     /** Rows {@code [rowFrom, rowTo)} of {@link #matmulExact} against the quantized tokens {@code a}. */
     private void exactRows(Activations[] a, float[] y, int yStride, int tokens, int rowFrom, int rowTo) {

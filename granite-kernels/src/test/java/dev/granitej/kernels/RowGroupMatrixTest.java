@@ -289,7 +289,7 @@ class RowGroupMatrixTest {
             Arrays.fill(pairs, Float.NaN);
             if (Kernels.VECTOR) {
                 // both decode orders whatever this CPU's width picks (pairs where one pass covers a group)
-                RowGroupMatrix.Activations a = RowGroupMatrix.Activations.of(x, 0, cols);
+                RowGroupMatrix.Activations a = ((RowGroupMatrix) m).decodeActivations(x, 0);
                 ((RowGroupMatrix) m).rowsVector(a, streams, 0, range[0], range[1], true);
                 ((RowGroupMatrix) m).rowsVector(a, pairs, 0, range[0], range[1], false);
             }
@@ -396,6 +396,28 @@ class RowGroupMatrixTest {
         }
         assertThrows(IndexOutOfBoundsException.class, () -> m.inputRounding(x, 3));
         assertEquals(0, Quantizer.quantize(source(ROWS, cols), format, Arena.ofAuto()).inputRounding(x, 0));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void decodeReadsOnlyActivationsWidenedForItsFormatSinceTheyWereQuantized(WeightFormat format) {
+        int cols = 96;
+        RowGroupMatrix m = (RowGroupMatrix) Quantizer.quantizeRepacked(source(ROWS, cols), format, Arena.ofAuto());
+        RowGroupMatrix other = (RowGroupMatrix) Quantizer.quantizeRepacked(source(ROWS, cols),
+                format == WeightFormat.Q4_0 ? WeightFormat.Q8_0 : WeightFormat.Q4_0, Arena.ofAuto());
+        float[] x = Matrices.gaussian(cols, random);
+        float[] y = new float[ROWS];
+        RowGroupMatrix.Activations a = RowGroupMatrix.Activations.of(x, 0, cols);
+        assertThrows(IllegalStateException.class, () -> m.rowsVector(a, y, 0, 0, ROWS), "never widened");
+        a.widen(other.factors(a), cols);
+        assertThrows(IllegalStateException.class, () -> m.rowsVector(a, y, 0, 0, ROWS), "widened for another format");
+        a.widen(m.factors(a), cols);
+        m.rowsVector(a, y, 0, 0, ROWS);
+        for (int r = 0; r < ROWS; r++) {
+            assertEquals(Float.floatToRawIntBits(m.dot(r, x, 0)), Float.floatToRawIntBits(y[r]), "row " + r);
+        }
+        a.quantize(Matrices.gaussian(cols, random), 0, cols);
+        assertThrows(IllegalStateException.class, () -> m.rowsVector(a, y, 0, 0, ROWS), "stale after quantize");
     }
 
     @Test
