@@ -88,9 +88,9 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
      * rows of group {@code k} into {@code y[y0 + k·yStride ..]}. Block by block, each group's block in turn, and
      * each {@link #PASS_ROWS} rows of it: one 16-bit lane per row, a byte load widened, times the factor of the
      * whole byte ({@link Activations#coef}, loaded already repeated over a vector: {@link Activations#widen}), and
-     * its high nibble, shifted down and masked (the shift is in
-     * 32-bit lanes, one instruction where C2 makes a 16-bit one three, so the next row's low nibble lands above it),
-     * times its own, summed in a second chain (two chains of adds in flight, not one; added at the block's end, and
+     * its high nibble, the lane shifted down 4 places (an arithmetic shift of shorts, one instruction, and the
+     * lanes hold 0..255, so nothing lands above the nibble: a logical shift of shorts is three instructions in C2's
+     * code, and one of ints needed a mask for the next row's bits), times its own, summed in a second chain (two chains of adds in flight, not one; added at the block's end, and
      * sums modulo 2¹⁶ do not depend on the order). Then the block's sums split by shifts of their 32-bit lanes into
      * the even rows' and the odd rows' ints, and its scales read as ints (an even row's fp16 bits low, the next
      * row's high), each half moved into a float's place and the exponent bias corrected by a product with 2¹¹²,
@@ -130,9 +130,9 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
                     for (int j = 0; j < HALF; j++) {
                         ShortVector v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
                                 w + (long) j * GROUP, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
-                        ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
+                        ShortVector h = v.lanewise(VectorOperators.ASHR, 4);
                         c = c.add(v.mul(ShortVector.fromArray(SUMS, wide, xb + j * lanes)));
-                        hc = hc.add(h.and((short) 0x0F)
+                        hc = hc.add(h
                                 .mul(ShortVector.fromArray(SUMS, wide, xb + (HALF + j) * lanes)));
                     }
                     IntVector sums = c.add(hc).reinterpretAsInts();
@@ -182,12 +182,12 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
                 short high = a.coef[xb + HALF + j];
                 ShortVector v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data, w0 + (long) j * GROUP, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
-                ShortVector h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
-                c0 = c0.add(v.mul(whole)).add(h.and((short) 0x0F).mul(high));
+                ShortVector h = v.lanewise(VectorOperators.ASHR, 4);
+                c0 = c0.add(v.mul(whole)).add(h.mul(high));
                 v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data, w1 + (long) j * GROUP, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
-                h = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts();
-                c1 = c1.add(v.mul(whole)).add(h.and((short) 0x0F).mul(high));
+                h = v.lanewise(VectorOperators.ASHR, 4);
+                c1 = c1.add(v.mul(whole)).add(h.mul(high));
             }
             FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
             IntVector s = (IntVector) ShortVector.fromMemorySegment(S, data, at0 + 2L * lane0, LE)
@@ -236,8 +236,7 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
             for (int j = 0; j < HALF; j++) {
                 ShortVector v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data, w + (long) j * GROUP, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
-                ShortVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()
-                        .and((short) 0x0F);
+                ShortVector hi = v.lanewise(VectorOperators.ASHR, 4);
                 ca = ca.add(v.mul(ta.coef[xb + j])).add(hi.mul(ta.coef[xb + HALF + j]));
                 cb = cb.add(v.mul(tb.coef[xb + j])).add(hi.mul(tb.coef[xb + HALF + j]));
             }
@@ -302,8 +301,7 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
             for (int j = 0; j < HALF; j++) {
                 ShortVector v = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data, w + (long) j * GROUP, LE)
                         .convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
-                ShortVector hi = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsShorts()
-                        .and((short) 0x0F);
+                ShortVector hi = v.lanewise(VectorOperators.ASHR, 4);
                 c0 = c0.add(v.mul(t0.coef[xb + j])).add(hi.mul(t0.coef[xb + HALF + j]));
                 c1 = c1.add(v.mul(t1.coef[xb + j])).add(hi.mul(t1.coef[xb + HALF + j]));
                 c2 = c2.add(v.mul(t2.coef[xb + j])).add(hi.mul(t2.coef[xb + HALF + j]));
