@@ -90,15 +90,16 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
      * whole byte ({@link Activations#coef}, loaded already repeated over a vector: {@link Activations#widen}), and
      * its high nibble, the lane shifted down 4 places (an arithmetic shift of shorts, one instruction, and the
      * lanes hold 0..255, so nothing lands above the nibble: a logical shift of shorts is three instructions in C2's
-     * code, and one of ints needed a mask for the next row's bits), times its own, summed in a second chain (two chains of adds in flight, not one; added at the block's end, and
-     * sums modulo 2¹⁶ do not depend on the order). Then the block's sums split by shifts of their 32-bit lanes into
-     * the even rows' and the odd rows' ints, and its scales read as ints (an even row's fp16 bits low, the next
-     * row's high), each half moved into a float's place and the exponent bias corrected by a product with 2¹¹²,
-     * exact for finite values (subnormals too), times {@code dx}, added into the rows' results in {@code y} (each
-     * pass's window its even rows, then its odd, as {@link #sumGroups} leaves them), block after block. Widening
-     * the sums in row order ({@code convertShape}, part 0 and 1) did the same work, but part 1 is a {@code slice}
-     * and {@code blend} that C2 made virtual calls in some compiles past the trap limit (below): one h-1b decode
-     * in about ten ran at 4.5 t/s instead of 7.8-8.3 (granite-bench README, twentieth session).
+     * code, and one of ints needed a mask for the next row's bits), times its own, summed in a second chain (two
+     * chains of adds in flight, not one; added at the block's end, and sums modulo 2¹⁶ do not depend on the order).
+     * Then the block's sums split by shifts of their 32-bit lanes into the even rows' and the odd rows' ints, and
+     * its scales read as ints (an even row's fp16 bits low, the next row's high), each half moved into a float's
+     * place and the exponent bias corrected by a product with 2¹¹², exact for finite values (subnormals too), times
+     * {@code dx}, added into the rows' results in {@code y} (each pass's window its even rows, then its odd, as
+     * {@link #sumGroups} leaves them), block after block. Widening the sums in row order ({@code convertShape},
+     * part 0 and 1) did the same work, but part 1 is a {@code slice} and {@code blend} that C2 made virtual calls in
+     * some compiles past the trap limit (below): one h-1b decode in about ten ran at 4.5 t/s instead of 7.8-8.3
+     * (granite-bench README, twentieth session).
      *
      * <p>Why this shape: groups far apart are sequential streams through memory, which one core reads faster
      * together than one by one; a block's rows all at once read each of its cache lines once (two passes over a
@@ -115,7 +116,7 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
         for (int k = 0; k < groups; k++) {
             Arrays.fill(y, y0 + k * yStride, y0 + k * yStride + GROUP, 0f);
         }
-        short[] wide = a.wide(a.coef);
+        short[] wide = a.wide(factors(a));
         int lanes = SUMS.length();
         for (int blk = 0; blk < blocks; blk++) {
             int xb = blk * WeightFormat.BLOCK * lanes;
@@ -132,8 +133,7 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
                                 w + (long) j * GROUP, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, SUMS, 0);
                         ShortVector h = v.lanewise(VectorOperators.ASHR, 4);
                         c = c.add(v.mul(ShortVector.fromArray(SUMS, wide, xb + j * lanes)));
-                        hc = hc.add(h
-                                .mul(ShortVector.fromArray(SUMS, wide, xb + (HALF + j) * lanes)));
+                        hc = hc.add(h.mul(ShortVector.fromArray(SUMS, wide, xb + (HALF + j) * lanes)));
                     }
                     IntVector sums = c.add(hc).reinterpretAsInts();
                     int yo = y0 + k * yStride + lane0;

@@ -95,7 +95,7 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
      */
     @Override
     void sumGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
-        short[] wide = a.wide(a.q);
+        short[] wide = a.wide(factors(a));
         int lanes = SUMS.length();
         for (int k = 0; k < groups; k++) {
             Arrays.fill(y, y0 + k * yStride, y0 + k * yStride + GROUP, 0f);

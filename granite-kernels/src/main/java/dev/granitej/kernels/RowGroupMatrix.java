@@ -26,9 +26,9 @@ import jdk.incubator.vector.VectorSpecies;
  * broadcast once for all the rows, and a group's results are stored as they are (decode's integer kernels leave
  * each pass's even rows, then its odd, and {@link #interleave} puts them in order once per group and token). One
  * thread reads 8512×2048 Q4_0 matrices 1.2-1.45x as fast from memory as with the four-row ggml kernel, 1.6x from
- * cache (granite-bench README, section 5.0). Prefill decodes a whole group at a time, as it is stored (lanes are rows), and runs its
- * own outer-product tiles over it ({@link #matmulGroups}): rows decoded one by one ({@link #decodeRow}, whose bytes
- * lie 32 apart here) made an h-1b prefill 0.88x as fast.
+ * cache (granite-bench README, section 5.0). Prefill decodes a whole group at a time, as it is stored (lanes are
+ * rows), and runs its own outer-product tiles over it ({@link #matmulGroups}): rows decoded one by one
+ * ({@link #decodeRow}, whose bytes lie 32 apart here) made an h-1b prefill 0.88x as fast.
  *
  * <p>Decode multiplies in integers, as llama.cpp does: each token's activations are quantized once per product
  * to 8 bits per block of 32 ({@link Activations}: {@code x ≈ dx·xq}, {@code |xq| ≤ 127}), a row's block sum
@@ -539,18 +539,25 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
             a[t].quantize(x, xOff + t * xStride, cols);
         }
         if (tokens % 2 == 1) {
-            a[tokens - 1].widen(factors(a[tokens - 1]), cols);
+            widened(a[tokens - 1]);
         }
         return a;
     }
 
     /** {@code x[xOff .. xOff + cols)} quantized into new arrays and widened: ready for {@link #rowsVector}. */
     final Activations decodeActivations(float[] x, int xOff) {
-        Activations a = Activations.of(x, xOff, cols);
+        return widened(Activations.of(x, xOff, cols));
+    }
+
+    /** {@code a} with this format's {@link #factors} widened over this matrix's columns; returns it. */
+    private Activations widened(Activations a) {
         return a.widen(factors(a), cols);
     }
 
-    /** The factors of {@code a} that {@link #sumGroups} multiplies by: {@link Activations#widen} repeats them. */
+    /**
+     * The factors of {@code a} that {@link #sumGroups} multiplies by ({@link Activations#q} or
+     * {@link Activations#coef}): {@link Activations#widen} repeats them, and the kernel reads them back by this.
+     */
     abstract short[] factors(Activations a);
 
     /** Rows {@code [rowFrom, rowTo)} of {@link #matmulExact} against the quantized tokens {@code a}. */
