@@ -47,6 +47,12 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
     /** {@link #EVEN_BIAS} over a block's 16 pairs. */
     private static final int EVEN_BIASES = WeightFormat.BLOCK / 2 * EVEN_BIAS;
 
+    /**
+     * Bytes of a group block ({@link #groupBlockBytes}) as a constant: a slice of this length lets C2 prove the
+     * decode kernel's loads in bounds (see {@link #sumGroups}).
+     */
+    private static final long BLOCK_BYTES = GROUP * WeightFormat.Q8_0.bytesFor(WeightFormat.BLOCK);
+
     Q8PackedMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);
     }
@@ -89,7 +95,8 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
     /**
      * As {@link Q4PackedMatrix}'s: block by block, each group's block in turn, and each {@link #PASS_ROWS} rows of
      * it, the results added into {@code y} per block; the groups are a loop and the sums live in {@code y}, which
-     * keeps the count of C2's type-check traps down (see there). The scales: each int lane of a pass's scales holds
+     * keeps the count of C2's type-check traps down, and each group block is read through a slice of constant
+     * length, so C2 keeps no bounds check in the loop (see there). The scales: each int lane of a pass's scales holds
      * an even row's fp16 bits low and the next row's high; either half, moved to the top of the int (sign) and three
      * places below it (exponent and mantissa), times 2¹¹², is the float exactly.
      */
@@ -104,15 +111,15 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
             int xb = blk * WeightFormat.BLOCK * lanes;
             FloatVector dx = FloatVector.broadcast(F, a.scale[blk]);
             for (int k = 0; k < groups; k++) {
-                long at = groupAt0 + k * stride + blk * groupBlockBytes;
+                MemorySegment block = data.asSlice(groupAt0 + k * stride + blk * groupBlockBytes, BLOCK_BYTES);
                 for (int lane0 = 0; lane0 < GROUP; lane0 += PASS_ROWS) {
                     IntVector all = IntVector.zero(I);
                     IntVector odd = all;
-                    long w = at + SCALE_BYTES + lane0;
+                    long w = SCALE_BYTES + lane0;
                     for (int j = 0; j < WeightFormat.BLOCK; j += 2) {
-                        ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
+                        ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, block,
                                 w + (long) j * GROUP, LE).convertShape(VectorOperators.B2S, SUMS, 0);
-                        ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
+                        ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, block,
                                 w + (long) (j + 1) * GROUP, LE).convertShape(VectorOperators.B2S, SUMS, 0);
                         IntVector pair = q0.mul(ShortVector.fromArray(SUMS, wide, xb + j * lanes))
                                 .add(q1.mul(ShortVector.fromArray(SUMS, wide, xb + (j + 1) * lanes)))
@@ -121,7 +128,7 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
                         odd = odd.add(pair.lanewise(VectorOperators.ASHR, 16));
                     }
                     IntVector even = all.sub(odd.lanewise(VectorOperators.LSHL, 16)).sub(EVEN_BIASES);
-                    IntVector s = IntVector.fromMemorySegment(I, data, at + 2L * lane0, LE);
+                    IntVector s = IntVector.fromMemorySegment(I, block, 2L * lane0, LE);
                     IntVector h = s.lanewise(VectorOperators.LSHL, 16);
                     FloatVector scale = ((FloatVector) h.and(0x8000_0000)
                             .or(h.and(0x7fff_0000).lanewise(VectorOperators.LSHR, 3)).reinterpretAsFloats())
@@ -156,17 +163,17 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
         FloatVector evenB = evenA;
         FloatVector oddB = evenA;
         for (int blk = 0; blk < blocks; blk++) {
-            long at = groupAt + blk * groupBlockBytes;
+            MemorySegment block = data.asSlice(groupAt + blk * groupBlockBytes, BLOCK_BYTES);
             int xb = blk * WeightFormat.BLOCK;
             IntVector ea = IntVector.zero(I);
             IntVector oa = ea;
             IntVector eb = ea;
             IntVector ob = ea;
-            long w = at + SCALE_BYTES + lane0;
+            long w = SCALE_BYTES + lane0;
             for (int j = 0; j < WeightFormat.BLOCK; j += 2) {
-                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data, w + (long) j * GROUP,
+                ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, block, w + (long) j * GROUP,
                         LE).convertShape(VectorOperators.B2S, SUMS, 0);
-                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, data,
+                ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(PASS_BYTES, block,
                         w + (long) (j + 1) * GROUP, LE).convertShape(VectorOperators.B2S, SUMS, 0);
                 IntVector pair = q0.mul(ta.q[xb + j]).add(q1.mul(ta.q[xb + j + 1])).reinterpretAsInts()
                         .lanewise(VectorOperators.XOR, EVEN_BIAS);
@@ -179,7 +186,7 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
             }
             ea = ea.sub(oa.lanewise(VectorOperators.LSHL, 16)).sub(EVEN_BIASES);
             eb = eb.sub(ob.lanewise(VectorOperators.LSHL, 16)).sub(EVEN_BIASES);
-            IntVector s = IntVector.fromMemorySegment(I, data, at + 2L * lane0, LE);
+            IntVector s = IntVector.fromMemorySegment(I, block, 2L * lane0, LE);
             IntVector h = s.lanewise(VectorOperators.LSHL, 16);
             FloatVector d = ((FloatVector) h.and(0x8000_0000)
                     .or(h.and(0x7fff_0000).lanewise(VectorOperators.LSHR, 3)).reinterpretAsFloats())
@@ -215,16 +222,16 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
             return;
         }
         for (int blk = 0; blk < blocks; blk++) {
-            long at = groupAt + blk * groupBlockBytes;
+            MemorySegment block = data.asSlice(groupAt + blk * groupBlockBytes, BLOCK_BYTES);
             int col = blk * WeightFormat.BLOCK;
             for (int k = 0; k < GROUP; k += LANES) {
-                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + 2L * k, LE)
+                IntVector h = (IntVector) ShortVector.fromMemorySegment(S, block, 2L * k, LE)
                         .convertShape(VectorOperators.S2I, I, 0);
                 FloatVector d = ((FloatVector) h.and(0x8000_0000)
                         .or(h.and(0x7fff).lanewise(VectorOperators.LSHL, 13)).reinterpretAsFloats())
                         .mul(HalfFloats.REBIAS);
                 for (int j = 0; j < WeightFormat.BLOCK; j++) {
-                    ((FloatVector) ByteVector.fromMemorySegment(B, data, at + SCALE_BYTES + (long) j * GROUP + k, LE)
+                    ((FloatVector) ByteVector.fromMemorySegment(B, block, SCALE_BYTES + (long) j * GROUP + k, LE)
                             .convertShape(VectorOperators.B2F, F, 0)).mul(d).intoArray(w, (col + j) * GROUP + k);
                 }
             }

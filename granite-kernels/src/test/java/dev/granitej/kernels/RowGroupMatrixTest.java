@@ -6,12 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -513,6 +518,39 @@ class RowGroupMatrixTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.rows(3, 8));
         assertTrue(e.getMessage().contains("multiple of 32"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> m.rows(0, 40));
+    }
+
+    /**
+     * The decode kernels read each group block through a slice of the matrix's segment; here the segment is a file
+     * mapping (another segment class than the arena's) that ends with the last group's last block.
+     */
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"Q4_0", "Q8_0"})
+    void aMatrixMappedFromAFileEndingWithItsLastGroupReadsTheSameRows(WeightFormat format, @TempDir Path dir)
+            throws IOException {
+        int rows = 64;
+        int cols = 96;
+        WeightMatrix m = Quantizer.quantizeRepacked(source(rows, cols), format, Arena.ofAuto());
+        Path file = dir.resolve("weights.bin");
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(m.data.asByteBuffer());
+        }
+        float[] x = Matrices.gaussian(2 * cols, random);
+        try (Arena arena = Arena.ofConfined(); FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, m.data.byteSize(), arena);
+            WeightMatrix fromFile = WeightMatrix.ofRepacked(format, mapped, rows, cols);
+            float[] y = new float[rows];
+            fromFile.matvec(x, 0, y, 0, 0, rows);
+            float[] two = new float[2 * rows];
+            fromFile.matmulExact(x, cols, two, rows, 2, 0, rows);
+            for (int r = 0; r < rows; r++) {
+                int bits = Float.floatToRawIntBits(m.dot(r, x, 0));
+                assertEquals(bits, Float.floatToRawIntBits(y[r]), "matvec row " + r);
+                assertEquals(bits, Float.floatToRawIntBits(two[r]), "exact t=0 row " + r);
+                assertEquals(Float.floatToRawIntBits(m.dot(r, x, cols)), Float.floatToRawIntBits(two[rows + r]),
+                        "exact t=1 row " + r);
+            }
+        }
     }
 
     @Test
