@@ -120,9 +120,9 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
      * <p>Each group block is read through a slice of it whose length is a constant ({@link #BLOCK_BYTES}): C2 then
      * proves every load of the block in bounds and the 16-step loop keeps no check. Against the whole segment each
      * load's bound is a {@code long} range check, for which C2 wraps the loop, every pass, in a nest of pre-, main
-     * and post-loops: h-1b decode ran 1.12-1.14x as fast with the slice (granite-bench README, twenty-second
-     * session), about what a JVM-wide {@code -XX:LoopUnrollLimit=180} gave by unrolling the loop fully. The slice
-     * is not allocated (C2 scalar-replaces it; a decode step allocates what it did before).
+     * and post-loops: h-1b decode on one thread ran 1.13-1.14x as fast with the slice (granite-bench README,
+     * twenty-second session), about what a JVM-wide {@code -XX:LoopUnrollLimit=180} gave by unrolling the loop
+     * fully. The slice is not allocated (C2 scalar-replaces it; a decode step allocates what it did before).
      */
     @Override
     void sumGroups(long groupAt0, long stride, int groups, Activations a, float[] y, int y0, int yStride) {
