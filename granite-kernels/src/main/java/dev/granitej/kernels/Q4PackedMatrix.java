@@ -35,7 +35,7 @@ public final class Q4PackedMatrix extends RowGroupMatrix {
      * Bytes of a group block ({@link #groupBlockBytes}) as a constant: a slice of this length lets C2 prove the
      * decode kernel's loads in bounds (see {@link #sumGroups}).
      */
-    private static final long BLOCK_BYTES = GROUP * WeightFormat.Q4_0.bytesFor(WeightFormat.BLOCK);
+    private static final long BLOCK_BYTES = groupBlockBytes(WeightFormat.Q4_0);
 
     Q4PackedMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);

@@ -51,7 +51,7 @@ public final class Q8PackedMatrix extends RowGroupMatrix {
      * Bytes of a group block ({@link #groupBlockBytes}) as a constant: a slice of this length lets C2 prove the
      * decode kernel's loads in bounds (see {@link #sumGroups}).
      */
-    private static final long BLOCK_BYTES = GROUP * WeightFormat.Q8_0.bytesFor(WeightFormat.BLOCK);
+    private static final long BLOCK_BYTES = groupBlockBytes(WeightFormat.Q8_0);
 
     Q8PackedMatrix(MemorySegment data, int rows, int cols) {
         super(data, rows, cols);

@@ -80,10 +80,15 @@ public abstract sealed class RowGroupMatrix extends WeightMatrix permits Q4Packe
         super(data, rows, cols);
         this.blocks = cols / WeightFormat.BLOCK;
         this.groupRows = rows / GROUP * GROUP;
-        this.groupBlockBytes = GROUP * format().bytesFor(WeightFormat.BLOCK);
+        this.groupBlockBytes = groupBlockBytes(format());
         this.groupBytes = blocks * groupBlockBytes;
         this.tail = groupRows == rows ? null
                 : WeightMatrix.of(format(), this.data.asSlice(groupRows / GROUP * groupBytes), rows - groupRows, cols);
+    }
+
+    /** Bytes of one block of a group in {@code format}: {@link #groupBlockBytes}, and the kernels' constant. */
+    static long groupBlockBytes(WeightFormat format) {
+        return GROUP * format.bytesFor(WeightFormat.BLOCK);
     }
 
     /**
